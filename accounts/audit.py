@@ -1,0 +1,94 @@
+"""The audit trail: every create, update and delete of a business record, user or role.
+
+Recording happens in PostgreSQL triggers (django-pghistory), so bulk updates and raw SQL are
+recorded too, with the actor taken from the request (middleware) or from
+``audit_context(actor)`` in actions, tasks and commands. Event tables are append-only:
+``PGHISTORY_APPEND_ONLY`` installs triggers that refuse UPDATE and DELETE, and ``audited``
+adds one that refuses TRUNCATE. Test runs that must flush tables set the session variable
+``segrate.allow_truncate`` (settings ``AUDIT_ALLOW_TRUNCATE``); production never does.
+
+A database superuser or the tables' owner can still switch triggers off: in production the
+app connects as a role that is neither (README, "Produzione").
+"""
+
+from __future__ import annotations
+
+import pghistory
+import pgtrigger
+
+TRUNCATE_ALLOWED = "current_setting('segrate.allow_truncate', true) IS DISTINCT FROM 'on'"
+
+
+def no_truncate() -> pgtrigger.Trigger:
+    """A statement trigger refusing TRUNCATE unless the test-only session flag is on."""
+    return pgtrigger.Trigger(
+        name="append_only_truncate",
+        operation=pgtrigger.Truncate,
+        level=pgtrigger.Statement,
+        when=pgtrigger.Before,
+        func=(
+            f"IF {TRUNCATE_ALLOWED} THEN RAISE EXCEPTION "
+            "'Il registro attività è in sola aggiunta: TRUNCATE non consentito' "
+            "USING ERRCODE = 'insufficient_privilege'; END IF; RETURN NULL;"
+        ),
+    )
+
+
+def audited(*, exclude: list[str] | None = None, model_name: str | None = None):
+    """Decorate a model so that inserts, updates and deletes are recorded append-only."""
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        exclude=exclude,
+        model_name=model_name,
+        meta={"triggers": [no_truncate()]},
+    )
+
+
+def audit_context(actor=None, **metadata):
+    """Attribute the changes made inside the block to ``actor`` (a user or None = system)."""
+    if actor is not None:
+        metadata.setdefault("user", actor.pk)
+        metadata.setdefault("username", actor.get_username())
+    return pghistory.context(**metadata)
+
+
+# The context table (who, from where) must not be rewritten either. pghistory updates a
+# context row only within the transaction that created it (nested contexts merge their
+# metadata), so an UPDATE is allowed only on rows this transaction inserted.
+CONTEXT_GUARD_SQL = """
+CREATE OR REPLACE FUNCTION segrate_audit_context_guard() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.xmin::text = (pg_current_xact_id()::xid)::text THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'Il registro attività è in sola aggiunta: % non consentito', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION segrate_audit_truncate_guard() RETURNS trigger AS $$
+BEGIN
+    IF current_setting('segrate.allow_truncate', true) IS DISTINCT FROM 'on' THEN
+        RAISE EXCEPTION 'Il registro attività è in sola aggiunta: TRUNCATE non consentito'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS segrate_context_guard ON pghistory_context;
+CREATE TRIGGER segrate_context_guard BEFORE UPDATE OR DELETE ON pghistory_context
+    FOR EACH ROW EXECUTE FUNCTION segrate_audit_context_guard();
+DROP TRIGGER IF EXISTS segrate_context_truncate_guard ON pghistory_context;
+CREATE TRIGGER segrate_context_truncate_guard BEFORE TRUNCATE ON pghistory_context
+    FOR EACH STATEMENT EXECUTE FUNCTION segrate_audit_truncate_guard();
+"""
+
+CONTEXT_GUARD_REVERSE_SQL = """
+DROP TRIGGER IF EXISTS segrate_context_guard ON pghistory_context;
+DROP TRIGGER IF EXISTS segrate_context_truncate_guard ON pghistory_context;
+DROP FUNCTION IF EXISTS segrate_audit_context_guard();
+DROP FUNCTION IF EXISTS segrate_audit_truncate_guard();
+"""

@@ -1,0 +1,63 @@
+"""Input validation for ``accounts`` pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.selectors import AuditFilters, audit_record_types
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the Registro attività: user, record type, period."""
+
+    user = forms.ModelChoiceField(
+        label=_("Utente"),
+        queryset=User.objects.order_by("username"),
+        required=False,
+        empty_label=_("Tutti"),
+    )
+    model = forms.ChoiceField(label=_("Tipo di record"), required=False)
+    date_from = forms.DateField(
+        label=_("Dal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Al"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", _("Tutti")), *audit_record_types()]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("La data iniziale è successiva a quella finale."))
+        return cleaned
+
+    def to_filters(self) -> AuditFilters:
+        data = self.cleaned_data
+        return AuditFilters(
+            user_id=data["user"].pk if data.get("user") else None,
+            model=data.get("model") or None,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "Nome utente o password non corretti. Dopo alcuni tentativi falliti "
+            "l'accesso viene bloccato per sicurezza."
+        ),
+        "inactive": _("Questo account è disattivato. Rivolgiti al Gestore utenti."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})

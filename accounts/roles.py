@@ -1,0 +1,62 @@
+"""The roles of the protocol, declared in code.
+
+Prot. 10 §3 names the functions involved (Amministratore Unico, Direttore, Coordinatore);
+DESIGN.md adds the OdV, the Sindaco Unico, the Operatori and the Gestore utenti who manages
+accounts without seeing business data. Each role is a Django group whose permissions are
+exactly the codenames below, applied by ``manage.py sync_roles`` (also run after migrate).
+Later apps add their codenames here: this file is the one place to read who may do what.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts import perms
+
+
+class Role(models.TextChoices):
+    AMMINISTRATORE_UNICO = "amministratore_unico", _("Amministratore Unico")
+    DIRETTORE = "direttore", _("Direttore")
+    COORDINATORE = "coordinatore", _("Coordinatore")
+    ODV = "odv", _("Organismo di Vigilanza")
+    SINDACO = "sindaco", _("Sindaco Unico")
+    OPERATORE = "operatore", _("Operatore")
+    GESTORE_UTENTI = "gestore_utenti", _("Gestore utenti")
+
+
+# Group names are stable identifiers shown in the admin; they never change with the language.
+GROUP_NAMES: dict[str, str] = {
+    Role.AMMINISTRATORE_UNICO: "Amministratore Unico",
+    Role.DIRETTORE: "Direttore",
+    Role.COORDINATORE: "Coordinatore",
+    Role.ODV: "OdV",
+    Role.SINDACO: "Sindaco Unico",
+    Role.OPERATORE: "Operatore",
+    Role.GESTORE_UTENTI: "Gestore utenti",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.AMMINISTRATORE_UNICO: frozenset({perms.VIEW_AUDIT_LOG, perms.VIEW_SYSTEM_STATUS}),
+    Role.DIRETTORE: frozenset(),
+    Role.COORDINATORE: frozenset(),
+    Role.ODV: frozenset({perms.VIEW_AUDIT_LOG}),
+    Role.SINDACO: frozenset(),
+    Role.OPERATORE: frozenset(),
+    # Users and role assignments only: no business data, no audit log, never superuser.
+    Role.GESTORE_UTENTI: frozenset(
+        {
+            perms.VIEW_SYSTEM_STATUS,
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "accounts.view_roleassignment",
+            "accounts.add_roleassignment",
+            "accounts.change_roleassignment",
+            # Unlock an account locked by repeated failed logins.
+            "axes.view_accessattempt",
+            "axes.delete_accessattempt",
+        }
+    ),
+}
+
+# Roles whose holders work in the Django admin (is_staff is derived from this).
+STAFF_ROLES = frozenset({Role.GESTORE_UTENTI})

@@ -1,0 +1,82 @@
+"""Reads on users, roles and the audit log, narrowed to what the viewer may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import RoleAssignment, User
+from accounts.roles import Role
+
+
+def user_roles(*, user: User, day: datetime.date | None = None) -> set[str]:
+    """The roles ``user`` holds on ``day`` (today by default)."""
+    if not user.is_authenticated:
+        return set()
+    day = day or timezone.localdate()
+    cache_key = f"_roles_{day.isoformat()}"
+    if not hasattr(user, cache_key):
+        setattr(
+            user,
+            cache_key,
+            set(user.role_assignments.valid_on(day).values_list("role", flat=True)),
+        )
+    return getattr(user, cache_key)
+
+
+def role_holders(*, role: Role | str, day: datetime.date) -> QuerySet[User]:
+    """Who held ``role`` on ``day`` — for reports that must name the Direttore of a quarter."""
+    return User.objects.filter(
+        pk__in=RoleAssignment.objects.valid_on(day).filter(role=role).values("user_id")
+    )
+
+
+def role_assignment_list(*, user: User) -> QuerySet[RoleAssignment]:
+    return user.role_assignments.order_by("-valid_from")
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    user_id: int | None = None
+    model: str | None = None  # "app_label.ModelName" of the tracked model
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def audit_record_types() -> list[tuple[str, str]]:
+    """The tracked models, as (``app_label.Model``, verbose name) for the filter."""
+    from django.apps import apps
+    from pghistory.models import Event
+
+    types = []
+    for model in apps.get_models():
+        if issubclass(model, Event) and getattr(model, "pgh_tracked_model", None):
+            tracked = model.pgh_tracked_model
+            label = f"{tracked._meta.app_label}.{tracked._meta.object_name}"
+            types.append((label, str(tracked._meta.verbose_name).capitalize()))
+    return sorted(set(types), key=lambda item: item[1])
+
+
+def audit_event_list(*, filters: AuditFilters):
+    """Audit events across every tracked model, newest first, already filtered."""
+    from pghistory.models import Events
+
+    events = Events.objects.order_by("-pgh_created_at", "-pgh_id")
+    if filters.model:
+        app_label, _dot, model_name = filters.model.partition(".")
+        try:
+            ContentType.objects.get_by_natural_key(app_label, model_name.lower())
+        except ContentType.DoesNotExist:
+            return Events.objects.none()
+        events = events.filter(pgh_obj_model=filters.model)
+    if filters.user_id:
+        events = events.filter(pgh_context__user=filters.user_id)
+    if filters.date_from:
+        events = events.filter(pgh_created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        events = events.filter(pgh_created_at__date__lte=filters.date_to)
+    return events

@@ -1,0 +1,131 @@
+"""``make run``: prepare the database and start web, worker and beat; Ctrl-C stops it all.
+
+Without ``DATABASE_URL`` this process holds the embedded PostgreSQL and hands its URL to the
+children, so they never manage it themselves; it is stopped last, after every child exited.
+Each child runs in its own process group: Ctrl-C is forwarded as SIGINT, then SIGTERM, then
+SIGKILL to whatever is still running (STACK-NOTES: honcho left orphans).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PY = sys.executable
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True)  # noqa: S603
+
+
+def has_users() -> bool:
+    out = subprocess.run(  # noqa: S603
+        [
+            PY,
+            "manage.py",
+            "shell",
+            "-c",
+            "from accounts.models import User; print(User.objects.exists())",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip().endswith("True")
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "segrate_compliance.settings")
+    server = None
+    if not os.environ.get("DATABASE_URL"):
+        sys.path.insert(0, str(ROOT))
+        from segrate_compliance.embedded_db import EmbeddedPostgres, default_data_dir
+
+        server = EmbeddedPostgres(default_data_dir())
+        os.environ["DATABASE_URL"] = server.attach()
+        print(f"PostgreSQL incorporato: {server.pgdata}", flush=True)
+    host = os.environ.get("RUN_HOST", "127.0.0.1")
+    port = os.environ.get("RUN_PORT", "8000")
+    children: list[subprocess.Popen] = []
+    try:
+        manage("migrate", "--noinput", "-v", "0")
+        manage("createcachetable")
+        manage("sync_roles", "-v", "0")
+        if os.environ.get("DEBUG", "") in ("", "0", "false", "False"):
+            manage("collectstatic", "--noinput", "-v", "0")
+        if not has_users():
+            manage("seed_demo")
+        password = os.environ.get("DEMO_PASSWORD", "Segrate-demo-2026")
+        print(
+            f"\nUtenti dimostrativi (password: {password}):\n"
+            "  au, direttore, coord.simf, coord.sad, odv, sindaco, operatore, gestore.utenti\n",
+            flush=True,
+        )
+        commands = {
+            "web": [
+                str(BIN / "gunicorn"),
+                "segrate_compliance.wsgi",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+            "worker": [
+                str(BIN / "celery"),
+                "-A",
+                "segrate_compliance",
+                "worker",
+                "-l",
+                "info",
+                "--concurrency",
+                "2",
+                "--prefetch-multiplier",
+                "1",
+            ],
+            "beat": [str(BIN / "celery"), "-A", "segrate_compliance", "beat", "-l", "info"],
+        }
+        for command in commands.values():
+            child = subprocess.Popen(command, cwd=ROOT, start_new_session=True)  # noqa: S603
+            children.append(child)
+        print(f"Segrate Compliance: http://{host}:{port}/  (Ctrl-C per fermare)", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        print("Un processo è terminato: arresto di tutti gli altri.", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nArresto in corso…", flush=True)
+        return 0
+    finally:
+        stop(children)
+        if server is not None:
+            server.detach()
+            print("PostgreSQL incorporato fermato.", flush=True)
+
+
+def stop(children: list[subprocess.Popen]) -> None:
+    for sig, grace in ((signal.SIGINT, 15), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        alive = [child for child in children if child.poll() is None]
+        if not alive:
+            return
+        for child in alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, sig)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(child.poll() is None for child in alive):
+            time.sleep(0.2)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    raise SystemExit(main())

