@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from pghistory.middleware import HistoryMiddleware
 
 
@@ -14,3 +17,18 @@ class AuditContextMiddleware(HistoryMiddleware):
         if user is not None and user.is_authenticated:
             context["username"] = user.get_username()
         return context
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Italian unless the user picked another language (cookie); the browser's is ignored.
+
+    Staff share workstations whose browsers may be set to English; the UI stays Italian
+    (DESIGN.md) and English is a choice made in the footer.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in dict(settings.LANGUAGES):
+            chosen = settings.LANGUAGE_CODE
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = translation.get_language()

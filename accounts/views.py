@@ -2,13 +2,85 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from accounts import permissions
 from accounts.forms import AuditFilterForm
 from accounts.selectors import AuditFilters, audit_event_list
+
+OPERATION_LABELS = {
+    "insert": _("Creazione"),
+    "update": _("Modifica"),
+    "delete": _("Cancellazione"),
+    "group.add": _("Aggiunta a un gruppo"),
+    "group.remove": _("Rimozione da un gruppo"),
+}
+
+
+@dataclass
+class AuditRow:
+    """One event as the Registro attività shows it."""
+
+    when: Any
+    who: str
+    operation: str
+    record: str
+    changes: list[tuple[str, Any, Any]]
+    values: list[tuple[str, Any]]
+
+
+def _field_label(model, name: str) -> str:
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def audit_rows(events) -> list[AuditRow]:
+    """Turn raw events into rows with Italian labels (model and field verbose names)."""
+    rows = []
+    for event in events:
+        try:
+            model = apps.get_model(event.pgh_obj_model)
+        except (LookupError, ValueError):
+            model = None
+        context = event.pgh_context or {}
+        who = context.get("username") or (
+            _("sistema (%(source)s)") % {"source": context["source"]}
+            if context.get("source")
+            else _("sistema")
+        )
+        record = str(model._meta.verbose_name).capitalize() if model else event.pgh_obj_model
+        if event.pgh_obj_id:
+            record = f"{record} #{event.pgh_obj_id}"
+        diff = event.pgh_diff or {}
+        rows.append(
+            AuditRow(
+                when=event.pgh_created_at,
+                who=str(who),
+                operation=str(OPERATION_LABELS.get(event.pgh_label, event.pgh_label)),
+                record=record,
+                changes=[
+                    (_field_label(model, name), before, after)
+                    for name, (before, after) in diff.items()
+                ],
+                values=[
+                    (_field_label(model, name), value)
+                    for name, value in (event.pgh_data or {}).items()
+                ],
+            )
+        )
+    return rows
 
 
 class AuditLogView(LoginRequiredMixin, ListView):
@@ -37,6 +109,7 @@ class AuditLogView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
+        context["rows"] = audit_rows(context["object_list"])
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()

@@ -1,0 +1,63 @@
+"""Shared fixtures: a user per role (through the real role-assignment action)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.actions import role_assignment_create, roles_sync
+from accounts.roles import Role
+from tests.factories.accounts import TEST_PASSWORD, UserFactory
+
+ROLE_USERNAMES = {
+    Role.AMMINISTRATORE_UNICO: "au",
+    Role.DIRETTORE: "direttore",
+    Role.COORDINATORE: "coordinatore",
+    Role.ODV: "odv",
+    Role.SINDACO: "sindaco",
+    Role.OPERATORE: "operatore",
+    Role.GESTORE_UTENTI: "gestore",
+}
+
+
+@pytest.fixture
+def roles(db):
+    """Role groups with their permissions (flushed by transactional tests, so per test)."""
+    roles_sync()
+
+
+@pytest.fixture
+def make_user(roles):
+    """Create a user holding ``role`` (or none) since last month."""
+
+    def _make(role: str | None = None, *, username: str | None = None, **fields):
+        user = UserFactory(username=username or ROLE_USERNAMES.get(role, "senzaruolo"), **fields)
+        if role:
+            role_assignment_create(
+                user=user,
+                role=role,
+                valid_from=timezone.localdate() - datetime.timedelta(days=30),
+                actor=None,
+            )
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def role_users(make_user):
+    """One user per role, keyed by role value."""
+    return {role: make_user(role) for role in ROLE_USERNAMES}
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's million iterations cost ~0.4 s a user; tests use a fast hasher instead."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

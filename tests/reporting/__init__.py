@@ -1,0 +1,1 @@
+"""Tests of the reporting app (PDF, PAdES, verification, charts)."""
