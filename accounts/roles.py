@@ -34,12 +34,48 @@ GROUP_NAMES: dict[str, str] = {
     Role.GESTORE_UTENTI: "Gestore utenti",
 }
 
+# Codenames of business apps are written out (not imported) so that accounts, the ground
+# floor, imports no app above it; tests check every codename exists.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.AMMINISTRATORE_UNICO: frozenset({perms.VIEW_AUDIT_LOG, perms.VIEW_SYSTEM_STATUS}),
-    Role.DIRETTORE: frozenset(),
+    Role.AMMINISTRATORE_UNICO: frozenset(
+        {
+            perms.VIEW_AUDIT_LOG,
+            perms.VIEW_SYSTEM_STATUS,
+            # services: all, read; emergencies handled with the Direttore (Prot. 10 §5.1)
+            "services.view_all_services",
+            "services.view_emergency",
+            "services.view_statement",
+            # budgets: read all, approve or return (Prot. 10 §5.2)
+            "budgets.view_all_budgets",
+            "budgets.approve_budget",
+        }
+    ),
+    Role.DIRETTORE: frozenset(
+        {
+            "services.view_all_services",
+            "services.manage_all_services",
+            "services.view_emergency",
+            "services.add_emergency",
+            "services.change_emergency",
+            "services.view_statement",
+            "services.issue_statement",
+            "budgets.view_all_budgets",
+            "budgets.build_budget",
+            "budgets.submit_budget",
+        }
+    ),
+    # Coordinatori and Operatori see their own services through object permissions granted
+    # by service assignments (services.actions), not through their role.
     Role.COORDINATORE: frozenset(),
-    Role.ODV: frozenset({perms.VIEW_AUDIT_LOG}),
-    Role.SINDACO: frozenset(),
+    Role.ODV: frozenset(
+        {
+            perms.VIEW_AUDIT_LOG,
+            "services.view_all_services",
+            "services.view_statement",
+            "budgets.view_all_budgets",
+        }
+    ),
+    Role.SINDACO: frozenset({"budgets.view_all_budgets"}),
     Role.OPERATORE: frozenset(),
     # Users and role assignments only: no business data, no audit log, never superuser.
     Role.GESTORE_UTENTI: frozenset(

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "reporting",
+    "services",
+    "budgets",
 ]
 
 MIDDLEWARE = [
@@ -80,7 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "segrate_compliance.context_processors.navigation",
             ],
         },
     }
@@ -250,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(CELERY_HEARTBEAT_SECONDS),
         "options": {"expire_seconds": CELERY_HEARTBEAT_SECONDS},
     },
+    "services-sync-assignment-permissions": {
+        "task": "services.tasks.sync_assignment_permissions",
+        "schedule": 3600.0,
+        "options": {"expire_seconds": 3600},
+    },
     "accounts-sync-role-memberships": {
         "task": "accounts.tasks.sync_role_memberships",
         "schedule": 3600.0,
@@ -291,4 +298,8 @@ LOGGING = {
 }
 
 # Demo data seeders, in dependency order (later apps append theirs).
-DEMO_SEEDERS = ["accounts.demo.seed"]
+DEMO_SEEDERS = ["accounts.demo.seed", "services.demo.seed", "budgets.demo.seed"]
+
+# Budget vs actuals: a month whose actual cost differs from the budget by more than this
+# fraction is flagged.
+BUDGET_VARIANCE_THRESHOLD = env.float("BUDGET_VARIANCE_THRESHOLD", default=0.10)

@@ -47,5 +47,7 @@ urlpatterns = [
     ),
     path("lingua/", set_language, name="set_language"),
     path("", include("accounts.urls")),
+    path("servizi/", include("services.urls")),
+    path("budget/", include("budgets.urls")),
     path("admin/", admin.site.urls),
 ]

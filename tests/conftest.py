@@ -61,3 +61,51 @@ def password():
 def _fast_password_hashing(settings):
     """PBKDF2's million iterations cost ~0.4 s a user; tests use a fast hasher instead."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def qualifications(db):
+    """The managed list of qualifications used by hour plans and delivery records."""
+    from tests.factories.services import QualificationFactory
+
+    return {
+        code: QualificationFactory(code=code, name=name)
+        for code, name in [
+            ("educatore", "Educatore"),
+            ("assistente-sociale", "Assistente sociale"),
+            ("asa-oss", "ASA/OSS"),
+            ("psicologo", "Psicologo"),
+        ]
+    }
+
+
+@pytest.fixture
+def services(role_users):
+    """SIMF coordinated by ``coord_simf`` and SAD by ``coord_sad`` (real assignments).
+
+    ``role_users[Role.COORDINATORE]`` coordinates SIMF; a second coordinator, ``coord_sad``,
+    coordinates SAD; the Operatore works in SAD. Returns a dict with services and users.
+    """
+    from services.actions import assignment_start
+    from tests.factories.services import ContractFactory, ServiceFactory
+
+    since = timezone.localdate() - datetime.timedelta(days=30)
+    simf = ServiceFactory(code="simf", name="SIMF", kind="simf")
+    sad = ServiceFactory(code="sad", name="SAD", kind="sad")
+    coord_simf = role_users[Role.COORDINATORE]
+    coord_sad = UserFactory(username="coord.sad")
+    role_assignment_create(user=coord_sad, role=Role.COORDINATORE, valid_from=since, actor=None)
+    for service, user, role in [
+        (simf, coord_simf, "coordinatore"),
+        (sad, coord_sad, "coordinatore"),
+        (sad, role_users[Role.OPERATORE], "operatore"),
+    ]:
+        assignment_start(service=service, user=user, role=role, valid_from=since, actor=None)
+    return {
+        "simf": simf,
+        "sad": sad,
+        "simf_contract": ContractFactory(service=simf),
+        "sad_contract": ContractFactory(service=sad),
+        "coord_simf": coord_simf,
+        "coord_sad": coord_sad,
+    }

@@ -1,5 +1,7 @@
 """Every app's permission table, in one list (apps add theirs here)."""
 
 from tests.accounts.permission_table import ROUTES as ACCOUNTS_ROUTES
+from tests.budgets.permission_table import ROUTES as BUDGETS_ROUTES
+from tests.services.permission_table import ROUTES as SERVICES_ROUTES
 
-ALL_ROUTES = [*ACCOUNTS_ROUTES]
+ALL_ROUTES = [*ACCOUNTS_ROUTES, *SERVICES_ROUTES, *BUDGETS_ROUTES]

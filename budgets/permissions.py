@@ -1,0 +1,68 @@
+"""Who may see and do what with budgets (DESIGN.md roles table, Prot. 10 §5.2).
+
+- Amministratore Unico: reads all, approves or returns; never edits lines.
+- Direttore: builds every budget (hour plan and other costs), submits, opens new versions.
+- Coordinatore: builds the hour plan of drafts of their own services only.
+- OdV and Sindaco Unico: read.
+A budget inherits visibility from its service; a user who may not see it gets 404.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+
+from budgets import perms
+from budgets.models import Budget, BudgetStatus, BudgetVersion
+from services.permissions import service_editable_by
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    EDIT_HOURS = "edit_hours"
+    EDIT_COSTS = "edit_costs"
+    SUBMIT = "submit"
+    APPROVE = "approve"  # approve or return
+    NEW_VERSION = "new_version"
+
+
+def budget_visible_to(user) -> QuerySet[Budget]:
+    if not user.is_authenticated:
+        return Budget.objects.none()
+    if user.has_perm(perms.VIEW_ALL_BUDGETS):
+        return Budget.objects.all()
+    return Budget.objects.filter(service__in=service_editable_by(user))
+
+
+def _builds(user, budget: Budget) -> bool:
+    """Direttore for every budget; a Coordinatore for the budgets of their own services."""
+    if user.has_perm(perms.BUILD_BUDGETS):
+        return True
+    return service_editable_by(user).filter(pk=budget.service_id).exists()
+
+
+def can(user, action: Action | str, version: BudgetVersion | None = None) -> bool:
+    """May ``user`` do ``action`` on ``version`` (for CREATE: on any own service)?"""
+    if not user.is_authenticated:
+        return False
+    action = Action(action)
+    if action is Action.CREATE:
+        return user.has_perm(perms.BUILD_BUDGETS) or service_editable_by(user).exists()
+    if version is None:
+        return False
+    budget = version.budget
+    if action is Action.VIEW:
+        return budget_visible_to(user).filter(pk=budget.pk).exists()
+    if action is Action.EDIT_HOURS:
+        return version.is_editable and _builds(user, budget)
+    if action is Action.EDIT_COSTS:
+        return version.is_editable and user.has_perm(perms.BUILD_BUDGETS)
+    if action is Action.SUBMIT:
+        return version.is_editable and user.has_perm(perms.SUBMIT_BUDGETS)
+    if action is Action.APPROVE:
+        return version.status == BudgetStatus.PROPOSTO and user.has_perm(perms.APPROVE_BUDGETS)
+    if action is Action.NEW_VERSION:
+        return version.status == BudgetStatus.APPROVATO and user.has_perm(perms.BUILD_BUDGETS)
+    return False
