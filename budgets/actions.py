@@ -16,12 +16,12 @@ from budgets.models import (
     EDITABLE_STATUSES,
     ActualCost,
     Budget,
-    TimelineEntry,
     BudgetStatus,
     BudgetStep,
     BudgetVersion,
     HourPlanLine,
     OtherCostLine,
+    TimelineEntry,
 )
 from budgets.permissions import Action
 

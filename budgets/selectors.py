@@ -24,10 +24,10 @@ from budgets.models import (
     COST_EXPRESSION,
     ActualCost,
     Budget,
-    TimelineEntry,
     BudgetVersion,
     HourPlanLine,
     OtherCostLine,
+    TimelineEntry,
 )
 from budgets.permissions import budget_visible_to
 from services.models import DeliveryRecord
@@ -114,7 +114,8 @@ def version_get(*, user, pk: int) -> BudgetVersion:
                 ),
             ),
             Prefetch(
-                "timeline", queryset=TimelineEntry.objects.select_related("actor").order_by("at", "pk")
+                "timeline",
+                queryset=TimelineEntry.objects.select_related("actor").order_by("at", "pk"),
             ),
         ),
         pk=pk,

@@ -234,9 +234,7 @@ def test_password_reset_sends_an_italian_email_with_a_working_link(client, user,
     assert client.get(link, follow=True).context["validlink"] is False
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_and_looks_the_same(
-    client, mailoutbox
-):
+def test_password_reset_for_an_unknown_address_sends_nothing_and_looks_the_same(client, mailoutbox):
     """No account for the address: the same 'sent' page, no e-mail (no account probing)."""
     response = client.post(reverse("password_reset"), {"email": "nessuno@example.org"})
     assert response.status_code == 302

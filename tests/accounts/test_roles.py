@@ -92,13 +92,19 @@ def test_roles_sync_removes_a_permission_added_by_hand(roles):
 
 
 def test_roles_sync_refuses_an_unknown_codename_and_changes_nothing(roles, monkeypatch):
-    """A misspelt codename stops the sync with an error; no group is half-updated."""
-    monkeypatch.setitem(
-        ROLE_PERMISSIONS, Role.ODV, frozenset({perms.VIEW_SYSTEM_STATUS, "accounts.fly"})
-    )
+    """A misspelt codename stops the whole sync: groups synced before it are rolled back."""
+    coordinatore = Group.objects.get(name=GROUP_NAMES[Role.COORDINATORE])
+    coordinatore.permissions.add(Permission.objects.get(codename="delete_user"))
+    before = {role: group_permissions(role) for role in Role.values}
+    last_role = list(ROLE_PERMISSIONS)[-1]
+    monkeypatch.setitem(ROLE_PERMISSIONS, last_role, ROLE_PERMISSIONS[last_role] | {"accounts.fly"})
+
     with pytest.raises(ValidationError, match=r"accounts\.fly"):
         roles_sync()
-    assert group_permissions(Role.ODV) == {perms.VIEW_AUDIT_LOG}
+
+    # The Coordinatore group (synced earlier in the loop) keeps the hand-added permission.
+    assert {role: group_permissions(role) for role in Role.values} == before
+    assert "accounts.delete_user" in before[Role.COORDINATORE]
 
 
 def test_gestore_utenti_manages_users_and_roles_but_sees_no_audit_or_business_data(make_user):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -89,7 +90,12 @@ def demo_password() -> str:
 
 @pytest.fixture
 def demo_users(live_server, demo_password) -> dict[str, User]:
-    """Role groups plus the demo users (one per role), keyed by username."""
+    """Role groups plus the demo users (one per role), keyed by username.
+
+    The database cache table outlives the per-test flush: clear it, so that nothing left by
+    an earlier test (the Celery heartbeat shown on the home, say) leaks into this one.
+    """
+    cache.clear()
     roles_sync()
     return {user.username: user for user in demo.seed(password=demo_password)}
 

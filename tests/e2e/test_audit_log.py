@@ -72,4 +72,12 @@ def test_registro_attivita_filtered_by_user_shows_their_rows(
     expect(records.filter(has_text=f"Assegnazione di ruolo #{assignment.pk}")).to_have_count(1)
     created_assignment = rows.filter(has_text=f"Assegnazione di ruolo #{assignment.pk}")
     expect(created_assignment.locator("td:nth-child(3)")).to_have_text("Creazione")
+    # The recorded values name the new user and never carry the password hash.
+    created_user = rows.filter(has_text=f"Utente #{new_user.pk}")
+    created_user.get_by_text("valori registrati").click()
+    values = created_user.locator("details ul")
+    expect(values).to_be_visible()
+    expect(values).to_contain_text("coord.affidi")
+    expect(values).not_to_contain_text("password", ignore_case=True)
+    expect(values).not_to_contain_text(new_user.password.split("$", 1)[0] + "$")
     shot(page, f"audit-log-{viewer}-filtered-by-gestore")
