@@ -56,11 +56,14 @@ def audit_context(actor=None, **metadata):
 
 # The context table (who, from where) must not be rewritten either. pghistory updates a
 # context row only within the transaction that created it (nested contexts merge their
-# metadata), so an UPDATE is allowed only on rows this transaction inserted.
+# metadata), so an UPDATE is allowed only on rows this transaction inserted: their
+# created_at is NOW(), the start time of the current transaction (xmin cannot be used: a row
+# inserted inside a savepoint carries the subtransaction's id). id and created_at stay put.
 CONTEXT_GUARD_SQL = """
 CREATE OR REPLACE FUNCTION segrate_audit_context_guard() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.xmin::text = (pg_current_xact_id()::xid)::text THEN
+    IF TG_OP = 'UPDATE' AND OLD.created_at = now()
+            AND NEW.id = OLD.id AND NEW.created_at = OLD.created_at THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION 'Il registro attività è in sola aggiunta: % non consentito', TG_OP

@@ -197,7 +197,7 @@ def test_password_change_rejects_a_weak_password_in_italian(client, user, passwo
     )
     content = response.content.decode()
     assert response.status_code == 200
-    assert "Questa password è troppo corta" in content
+    assert "La password è troppo corta" in content
     assert "almeno 12 caratteri" in content
     assert "Questa password è interamente numerica" in content
     user.refresh_from_db()

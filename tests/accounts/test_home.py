@@ -1,0 +1,156 @@
+"""Each role's home page shows only what that role can use; the health check."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.actions import role_assignment_create, role_assignment_end
+from accounts.models import RoleAssignment
+from accounts.roles import Role
+from segrate_compliance.tasks import HEARTBEAT_KEY
+from tests.factories.accounts import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CARDS = {
+    "audit": 'id="card-audit"',
+    "users": 'id="card-users"',
+    "status": 'id="card-status"',
+}
+EXPECTED_CARDS = {
+    Role.AMMINISTRATORE_UNICO: {"audit", "status"},
+    Role.ODV: {"audit"},
+    Role.GESTORE_UTENTI: {"users", "status"},
+    Role.DIRETTORE: set(),
+    Role.COORDINATORE: set(),
+    Role.SINDACO: set(),
+    Role.OPERATORE: set(),
+}
+NO_ROLE_NOTICE = "Non hai ruoli attivi oggi"
+
+
+def home(client, user) -> str:
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_each_role_sees_only_its_cards(client, make_user, role):
+    """AU: Registro attività + Stato del sistema; OdV: Registro; gestore: Utenti + Stato."""
+    content = home(client, make_user(role))
+    shown = {card for card, marker in CARDS.items() if marker in content}
+    assert shown == EXPECTED_CARDS[role]
+    assert NO_ROLE_NOTICE not in content
+
+
+def test_card_links_lead_to_their_pages(client, make_user):
+    """The AU's Registro card links to the Registro; the gestore's card to the admin."""
+    assert f'href="{reverse("accounts:audit_log")}"' in home(
+        client, make_user(Role.AMMINISTRATORE_UNICO)
+    )
+    assert f'href="{reverse("admin:index")}"' in home(client, make_user(Role.GESTORE_UTENTI))
+
+
+def test_system_status_says_when_no_heartbeat_ever_came(client, make_user):
+    """With no heartbeat yet the status card says scheduled jobs are not running."""
+    cache.delete(HEARTBEAT_KEY)
+    content = home(client, make_user(Role.AMMINISTRATORE_UNICO))
+    assert "Elaborazioni pianificate" in content
+    assert "non attive" in content
+    assert "mai ricevuto" in content
+
+
+@pytest.mark.parametrize(
+    ("age", "label"),
+    [(datetime.timedelta(seconds=10), "attive"), (datetime.timedelta(hours=2), "non attive")],
+)
+def test_system_status_follows_the_last_heartbeat(client, make_user, age, label):
+    """A recent heartbeat reads 'attive'; one older than three periods 'non attive'."""
+    cache.set(HEARTBEAT_KEY, (timezone.now() - age).isoformat(), timeout=None)
+    content = home(client, make_user(Role.GESTORE_UTENTI))
+    assert f'">{label}</span>' in content
+    assert "mai ricevuto" not in content
+
+
+def test_home_lists_the_users_role_periods(client, roles):
+    """Current and past role periods are listed with Italian dates; open ones 'in corso'."""
+    user = UserFactory()
+    RoleAssignment.objects.create(
+        user=user, role=Role.COORDINATORE, valid_from=datetime.date(2026, 1, 1)
+    )
+    RoleAssignment.objects.create(
+        user=user,
+        role=Role.OPERATORE,
+        valid_from=datetime.date(2025, 1, 15),
+        valid_to=datetime.date(2025, 12, 31),
+    )
+    content = home(client, user)
+
+    assert "<td>Coordinatore</td><td>01/01/2026</td><td>in corso</td>" in content
+    assert "<td>Operatore</td><td>15/01/2025</td><td>31/12/2025</td>" in content
+
+
+def test_a_user_without_an_active_role_sees_the_italian_notice(client, roles):
+    """An AU period ended yesterday: the notice, no AU cards, the old period still listed."""
+    user = UserFactory()
+    assignment = role_assignment_create(
+        user=user,
+        role=Role.AMMINISTRATORE_UNICO,
+        valid_from=datetime.date(2024, 1, 1),
+        actor=None,
+    )
+    role_assignment_end(
+        assignment=assignment,
+        valid_to=timezone.localdate() - datetime.timedelta(days=1),
+        actor=None,
+    )
+    content = home(client, user)
+
+    assert NO_ROLE_NOTICE in content
+    assert "Rivolgiti al Gestore utenti" in content
+    assert "<td>Amministratore Unico</td>" in content
+    assert not {card for card, marker in CARDS.items() if marker in content}
+
+
+def test_a_user_with_no_assignment_at_all_sees_the_notice_and_no_periods(client, roles):
+    """Never assigned: notice and 'Nessun ruolo assegnato.'"""
+    content = home(client, UserFactory())
+    assert NO_ROLE_NOTICE in content
+    assert "Nessun ruolo assegnato." in content
+
+
+def test_a_future_role_is_not_active_yet(client, roles):
+    """A role starting tomorrow is listed but gives no card and no active role today."""
+    user = UserFactory()
+    role_assignment_create(
+        user=user,
+        role=Role.ODV,
+        valid_from=timezone.localdate() + datetime.timedelta(days=1),
+        actor=None,
+    )
+    content = home(client, user)
+    assert NO_ROLE_NOTICE in content
+    assert CARDS["audit"] not in content
+    assert "<td>Organismo di Vigilanza</td>" in content
+
+
+def test_home_requires_sign_in(client):
+    """Anonymous visitors are sent to the login page."""
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_health_reports_the_database(client):
+    """/health/ answers {"database": "ok"} as JSON, without signing in."""
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"database": "ok"}
