@@ -47,7 +47,13 @@ def audited(*, exclude: list[str] | None = None, model_name: str | None = None):
 
 
 def audit_context(actor=None, **metadata):
-    """Attribute the changes made inside the block to ``actor`` (a user or None = system)."""
+    """Attribute the changes made inside the block to ``actor`` (a user or None = system).
+
+    pghistory keeps one context row for the whole outermost block and merges the metadata of
+    nested blocks into it. The database refuses to rewrite a context row after the
+    transaction that created it, so a block must not span transactions whose nested blocks
+    name different actors: open the context inside the transaction, as actions do.
+    """
     if actor is not None:
         metadata.setdefault("user", actor.pk)
         metadata.setdefault("username", actor.get_username())

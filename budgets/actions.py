@@ -228,6 +228,7 @@ def actual_cost_save(*, cost: ActualCost, actor: User) -> ActualCost:
     if not actor.has_perm("budgets.build_budget"):
         raise PermissionDenied
     with audit_context(actor):
+        cost.month = cost.month.replace(day=1)
         cost.full_clean()
         cost.save()
     return cost

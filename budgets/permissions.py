@@ -26,6 +26,7 @@ class Action(StrEnum):
     SUBMIT = "submit"
     APPROVE = "approve"  # approve or return
     NEW_VERSION = "new_version"
+    RECORD_ACTUALS = "record_actuals"
 
 
 def budget_visible_to(user) -> QuerySet[Budget]:
@@ -36,6 +37,17 @@ def budget_visible_to(user) -> QuerySet[Budget]:
     return Budget.objects.filter(service__in=service_editable_by(user))
 
 
+def can_open_list(user) -> bool:
+    """The budget list is for readers of all budgets, builders, and holders of own budgets."""
+    if not user.is_authenticated:
+        return False
+    return (
+        user.has_perm(perms.VIEW_ALL_BUDGETS)
+        or can(user, Action.CREATE)
+        or budget_visible_to(user).exists()
+    )
+
+
 def _builds(user, budget: Budget) -> bool:
     """Direttore for every budget; a Coordinatore for the budgets of their own services."""
     if user.has_perm(perms.BUILD_BUDGETS):
@@ -43,8 +55,14 @@ def _builds(user, budget: Budget) -> bool:
     return service_editable_by(user).filter(pk=budget.service_id).exists()
 
 
-def can(user, action: Action | str, version: BudgetVersion | None = None) -> bool:
-    """May ``user`` do ``action`` on ``version`` (for CREATE: on any own service)?"""
+def can(
+    user, action: Action | str, version: BudgetVersion | None = None, *, any_state: bool = False
+) -> bool:
+    """May ``user`` do ``action`` on ``version`` (for CREATE: on any own service)?
+
+    ``any_state``: would they, if the version were in the state the action needs? (Used to
+    tell a late save by an editor — a conflict — from a save by someone never allowed.)
+    """
     if not user.is_authenticated:
         return False
     action = Action(action)
@@ -55,14 +73,17 @@ def can(user, action: Action | str, version: BudgetVersion | None = None) -> boo
     budget = version.budget
     if action is Action.VIEW:
         return budget_visible_to(user).filter(pk=budget.pk).exists()
+    editable = version.is_editable or any_state
     if action is Action.EDIT_HOURS:
-        return version.is_editable and _builds(user, budget)
+        return editable and _builds(user, budget)
     if action is Action.EDIT_COSTS:
-        return version.is_editable and user.has_perm(perms.BUILD_BUDGETS)
+        return editable and user.has_perm(perms.BUILD_BUDGETS)
     if action is Action.SUBMIT:
         return version.is_editable and user.has_perm(perms.SUBMIT_BUDGETS)
     if action is Action.APPROVE:
         return version.status == BudgetStatus.PROPOSTO and user.has_perm(perms.APPROVE_BUDGETS)
+    if action is Action.RECORD_ACTUALS:
+        return user.has_perm(perms.BUILD_BUDGETS)
     if action is Action.NEW_VERSION:
         return version.status == BudgetStatus.APPROVATO and user.has_perm(perms.BUILD_BUDGETS)
     return False

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import (
     DecimalField,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -65,7 +66,7 @@ def budget_list(
     latest_costs = Subquery(
         OtherCostLine.objects.filter(version=OuterRef("latest_version_id"))
         .values("version")
-        .annotate(total=_sum("amount"))
+        .annotate(total=_sum(F("amount")))
         .values("total")[:1],
         output_field=MONEY_FIELD,
     )
@@ -81,6 +82,7 @@ def budget_list(
             hours_cost=Coalesce(latest_hours, Value(ZERO), output_field=MONEY_FIELD),
             other_cost=Coalesce(latest_costs, Value(ZERO), output_field=MONEY_FIELD),
         )
+        .annotate(total_cost=F("hours_cost") + F("other_cost"))
     )
     if year:
         budgets = budgets.filter(year=year)
@@ -143,6 +145,11 @@ def version_totals(version: BudgetVersion) -> VersionTotals:
     )
 
 
+def variance_threshold() -> Decimal:
+    """The fraction above which a month's variance is flagged (settings, env-configurable)."""
+    return Decimal(str(settings.BUDGET_VARIANCE_THRESHOLD))
+
+
 @dataclass(frozen=True)
 class MonthComparison:
     month: datetime.date
@@ -159,10 +166,9 @@ class MonthComparison:
 
     @property
     def flagged(self) -> bool:
-        threshold = Decimal(str(settings.BUDGET_VARIANCE_THRESHOLD))
         if self.budget == 0:
             return self.actual > 0
-        return abs(self.variance) / self.budget > threshold
+        return abs(self.variance) / self.budget > variance_threshold()
 
 
 def budget_vs_actuals(version: BudgetVersion) -> list[MonthComparison]:

@@ -1,27 +1,37 @@
-"""Navigation: each role sees only the entries it may use."""
+"""Navigation: each role sees only the entries it may use (composed from every app's policy)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
+from accounts import permissions as account_permissions
+from accounts.roles import Role
 from accounts.selectors import user_roles
+from budgets import permissions as budget_permissions
+from services import permissions as service_permissions
+
+
+def navigation_items(user) -> list[dict]:
+    """The entries of the main navigation for ``user`` (a constant number of queries)."""
+    items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
+    if service_permissions.service_visible_to(user).exists():
+        items.append({"label": _("Servizi"), "url": reverse("services:service_list"), "key": "services"})
+    if budget_permissions.can_open_list(user):
+        items.append({"label": _("Budget"), "url": reverse("budgets:list"), "key": "budgets"})
+    if account_permissions.can_view_audit_log(user):
+        items.append(
+            {"label": _("Registro attività"), "url": reverse("accounts:audit_log"), "key": "audit"}
+        )
+    if account_permissions.can_manage_users(user):
+        items.append({"label": _("Gestione utenti"), "url": reverse("admin:index"), "key": "admin"})
+    return items
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "current_roles": []}
-    items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
-    if permissions.can_view_audit_log(user):
-        items.append(
-            {"label": _("Registro attività"), "url": reverse("accounts:audit_log"), "key": "audit"}
-        )
-    if permissions.can_manage_users(user):
-        items.append({"label": _("Gestione utenti"), "url": reverse("admin:index"), "key": "admin"})
-    from accounts.roles import Role
-
     labels = dict(Role.choices)
     roles = sorted(str(labels[role]) for role in user_roles(user=user))
-    return {"nav_items": items, "current_roles": roles}
+    return {"nav_items": navigation_items(user), "current_roles": roles}

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.utils import timezone
@@ -16,6 +17,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import permissions as account_permissions
+from budgets import perms as budget_perms
+from budgets import permissions as budget_permissions
+from budgets.selectors import budget_list
 from accounts.selectors import role_assignment_list, user_roles
 from segrate_compliance.tasks import HEARTBEAT_KEY
 
@@ -27,6 +31,21 @@ def worker_status() -> dict:
     limit = datetime.timedelta(seconds=settings.CELERY_HEARTBEAT_SECONDS * 3)
     healthy = last is not None and timezone.now() - last <= limit
     return {"last": last, "healthy": healthy}
+
+
+def budget_status_counts(user) -> dict[str, int]:
+    """How many visible budgets of this year and next are in each state (one query)."""
+    if not budget_permissions.budget_visible_to(user).exists():
+        return {}
+    year = timezone.localdate().year
+    rows = (
+        budget_list(user=user)
+        .filter(year__in=[year, year + 1])
+        .values("latest_status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["latest_status"]: row["count"] for row in rows}
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -43,6 +62,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["can_manage_users"] = account_permissions.can_manage_users(user)
         if account_permissions.can_view_system_status(user):
             context["worker"] = worker_status()
+        context["budget_counts"] = budget_status_counts(user)
+        context["can_approve_budgets"] = user.has_perm(budget_perms.APPROVE_BUDGETS)
+        context["can_submit_budgets"] = user.has_perm(budget_perms.SUBMIT_BUDGETS)
         return context
 
 

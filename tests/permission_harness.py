@@ -35,6 +35,8 @@ class Route:
     kwargs: Callable[[Any, dict], dict] | None = None
     # Builds the URL kwargs for an object belonging to someone else: (user, ctx) -> kwargs
     other_object_kwargs: Callable[[Any, dict], dict] | None = None
+    # Roles whose access is limited to their own objects (default: every allowed role)
+    other_object_roles: frozenset[str] | None = None
     note: str = ""
 
     def __str__(self) -> str:

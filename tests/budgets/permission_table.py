@@ -1,6 +1,140 @@
-"""Permission table of ``budgets``."""
+"""Permission table of ``budgets``.
 
-from accounts.roles import Role  # noqa: F401
-from tests.permission_harness import Route  # noqa: F401
+Objects: SIMF budgets (the Coordinatore role user coordinates SIMF) in each workflow state,
+one year apart; the SAD budget is "someone else's" for the SIMF coordinator.
+"""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from django.utils import timezone
+
+from accounts.roles import Role
+from budgets import actions
+from tests.factories.budgets import cost_categories, draft_budget
+from tests.permission_harness import Route
+
+READERS = frozenset(
+    {Role.AMMINISTRATORE_UNICO, Role.DIRETTORE, Role.ODV, Role.SINDACO, Role.COORDINATORE}
+)
+BUILDERS = frozenset({Role.DIRETTORE, Role.COORDINATORE})
+OWN_ONLY = frozenset({Role.COORDINATORE})
+
+
+def _year(offset: int) -> int:
+    return timezone.localdate().year + offset
+
+
+def _version(ctx: dict, state: str, service_key: str = "simf"):
+    """A budget version of ``service_key`` in ``state``, built once per test and cached."""
+    key = f"budget:{service_key}:{state}"
+    if key in ctx:
+        return ctx[key]
+    users = ctx["users"]
+    direttore, au = users[Role.DIRETTORE], users[Role.AMMINISTRATORE_UNICO]
+    cost_categories()
+    offsets = {"bozza": 1, "proposto": 0, "approvato": -1}
+    version = draft_budget(
+        service=ctx["services"][service_key],
+        year=_year(offsets[state]),
+        actor=direttore,
+        qualification=ctx["qualifications"]["educatore"],
+    )
+    if state in ("proposto", "approvato"):
+        version = actions.version_submit(version=version, actor=direttore)
+    if state == "approvato":
+        version = actions.version_approve(version=version, actor=au)
+    ctx[key] = version
+    return version
+
+
+def budget_pk(state: str, service_key: str = "simf"):
+    return lambda user, ctx: {"pk": _version(ctx, state, service_key).budget_id}
+
+
+def version_pk(state: str, service_key: str = "simf"):
+    return lambda user, ctx: {"pk": _version(ctx, state, service_key).pk}
+
+
+ROUTES = [
+    Route(
+        "budgets:list",
+        allowed=READERS,
+        note="coordinators see the list of their own services' budgets",
+    ),
+    Route("budgets:create", allowed=BUILDERS),
+    Route(
+        "budgets:detail",
+        allowed=READERS,
+        kwargs=budget_pk("bozza"),
+        other_object_kwargs=budget_pk("bozza", "sad"),
+        other_object_roles=OWN_ONLY,
+    ),
+    Route(
+        "budgets:hours",
+        allowed=BUILDERS,
+        kwargs=version_pk("bozza"),
+        other_object_kwargs=version_pk("bozza", "sad"),
+        other_object_roles=OWN_ONLY,
+    ),
+    Route(
+        "budgets:costs",
+        allowed=frozenset({Role.DIRETTORE}),
+        kwargs=version_pk("bozza"),
+        note="the Coordinatore builds the hour plan only (Prot. 10 §5.2)",
+    ),
+    Route(
+        "budgets:submit",
+        allowed=frozenset({Role.DIRETTORE}),
+        method="post",
+        ok_status=302,
+        kwargs=version_pk("bozza"),
+    ),
+    Route(
+        "budgets:approve",
+        allowed=frozenset({Role.AMMINISTRATORE_UNICO}),
+        method="post",
+        ok_status=302,
+        kwargs=version_pk("proposto"),
+    ),
+    Route(
+        "budgets:return",
+        allowed=frozenset({Role.AMMINISTRATORE_UNICO}),
+        method="post",
+        data={"comment": "Rivedere le ore degli educatori."},
+        ok_status=302,
+        kwargs=version_pk("proposto"),
+    ),
+    Route(
+        "budgets:new_version",
+        allowed=frozenset({Role.DIRETTORE}),
+        method="post",
+        ok_status=302,
+        kwargs=version_pk("approvato"),
+    ),
+    Route(
+        "budgets:pdf",
+        allowed=READERS,
+        kwargs=version_pk("approvato"),
+        other_object_kwargs=version_pk("approvato", "sad"),
+        other_object_roles=OWN_ONLY,
+    ),
+    Route(
+        "budgets:xlsx",
+        allowed=READERS,
+        kwargs=version_pk("bozza"),
+        other_object_kwargs=version_pk("bozza", "sad"),
+        other_object_roles=OWN_ONLY,
+    ),
+    Route(
+        "budgets:actual_cost_create",
+        allowed=frozenset({Role.DIRETTORE}),
+        kwargs=version_pk("approvato"),
+    ),
+    Route(
+        "budgets:actuals",
+        allowed=READERS,
+        kwargs=version_pk("approvato"),
+        other_object_kwargs=version_pk("approvato", "sad"),
+        other_object_roles=OWN_ONLY,
+    ),
+]

@@ -42,8 +42,11 @@ def test_every_url_has_an_entry():
 
 
 @pytest.fixture
-def ctx(role_users):
-    return {"users": role_users}
+def ctx(role_users, services, qualifications):
+    """What route builders may use: a user per role (the Coordinatore coordinates SIMF), the
+    SIMF and SAD services with their coordinators, the qualifications; builders may cache
+    further objects in it."""
+    return {"users": role_users, "services": services, "qualifications": qualifications}
 
 
 @pytest.mark.django_db
@@ -69,6 +72,6 @@ def test_someone_elses_object_is_404(client, ctx):
         check_other_object(client, route, ctx["users"][role], role, ctx)
         for route in ALL_ROUTES
         if route.other_object_kwargs
-        for role in route.allowed
+        for role in (route.other_object_roles or route.allowed)
     ]
     assert [problem for problem in problems if problem] == []

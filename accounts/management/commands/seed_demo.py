@@ -3,7 +3,6 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 from accounts.actions import roles_sync
-from accounts.audit import audit_context
 
 
 class Command(BaseCommand):
@@ -11,8 +10,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         roles_sync()
-        with audit_context(None, source="seed_demo"):
-            # Each app contributes a seeder, in the dependency order of settings.DEMO_SEEDERS.
-            for dotted in settings.DEMO_SEEDERS:
-                import_string(dotted)(password=settings.DEMO_PASSWORD)
+        # Each app contributes a seeder, in the dependency order of settings.DEMO_SEEDERS.
+        # No audit context spans them: each action records its own actor, and a context is
+        # never rewritten after its transaction (accounts.audit).
+        for dotted in settings.DEMO_SEEDERS:
+            import_string(dotted)(password=settings.DEMO_PASSWORD)
         self.stdout.write(self.style.SUCCESS("Dati dimostrativi pronti."))

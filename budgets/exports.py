@@ -1,0 +1,127 @@
+"""Budget documents: the sealed PDF, the XLSX workbook, the budget-vs-actuals chart."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from budgets.models import BudgetStatus, BudgetVersion
+from budgets.selectors import MonthComparison, version_totals
+from reporting.charts import line_chart
+from reporting.pdf import render_pdf
+from reporting.signing import seal_pdf
+
+
+def filename(version: BudgetVersion) -> str:
+    budget = version.budget
+    return f"budget-{slugify(budget.service.code)}-{budget.year}-v{version.number}"
+
+
+def budget_pdf(version: BudgetVersion) -> bytes:
+    """The version rendered to PDF and sealed with the organisation's certificate."""
+    budget = version.budget
+    title = _("Budget %(service)s %(year)s – versione %(number)s") % {
+        "service": budget.service.name,
+        "year": budget.year,
+        "number": version.number,
+    }
+    pdf = render_pdf(
+        "reporting/pdf/budgets/budget.html",
+        {
+            "version": version,
+            "budget": budget,
+            "totals": version_totals(version),
+            "is_draft": version.status != BudgetStatus.APPROVATO,
+        },
+        title=title,
+    )
+    return seal_pdf(pdf, reason=_("Budget di servizio – Protocollo 10 §5.2"))
+
+
+def budget_xlsx(version: BudgetVersion) -> bytes:
+    """Hour plan, other costs and totals as a workbook (numbers stay numbers)."""
+    budget = version.budget
+    totals = version_totals(version)
+    workbook = Workbook()
+    hours = workbook.active
+    hours.title = _("Piano ore")
+    bold = Font(bold=True)
+    hours.append(
+        [
+            _("Servizio"),
+            budget.service.name,
+            _("Anno"),
+            budget.year,
+            _("Versione"),
+            version.number,
+            _("Stato"),
+            version.get_status_display(),
+        ]
+    )
+    hours.append([])
+    header = [
+        _("Qualifica"),
+        _("Persone"),
+        _("Ore settimanali"),
+        _("Settimane"),
+        _("Ore"),
+        _("Costo orario (€)"),
+        _("Costo (€)"),
+    ]
+    hours.append(header)
+    for cell in hours[hours.max_row]:
+        cell.font = bold
+    for line in version.hour_lines.all():
+        hours.append(
+            [
+                line.qualification.name,
+                line.headcount,
+                line.weekly_hours,
+                line.weeks,
+                line.hours,
+                line.hourly_cost,
+                line.cost,
+            ]
+        )
+    hours.append([_("Totale"), None, None, None, totals.hours, None, totals.hours_cost])
+    for cell in hours[hours.max_row]:
+        cell.font = bold
+
+    costs = workbook.create_sheet(_("Altre spese"))
+    costs.append([_("Categoria"), _("Descrizione"), _("Importo (€)")])
+    for cell in costs[1]:
+        cell.font = bold
+    for line in version.cost_lines.all():
+        costs.append([line.category.name, line.description, line.amount])
+    costs.append([_("Totale"), None, totals.other_costs])
+    for cell in costs[costs.max_row]:
+        cell.font = bold
+
+    summary = workbook.create_sheet(_("Totali"))
+    summary.append([_("Piano ore (€)"), totals.hours_cost])
+    summary.append([_("Altre spese (€)"), totals.other_costs])
+    summary.append([_("Totale budget (€)"), totals.total])
+    for sheet in (hours, costs, summary):
+        for index in range(1, sheet.max_column + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 18
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def actuals_chart(rows: list[MonthComparison]):
+    return line_chart(
+        [date_format(row.month, "M") for row in rows],
+        {
+            _("Budget"): [float(row.budget) for row in rows],
+            _("Consuntivo"): [float(row.actual) for row in rows],
+        },
+        title=_("Budget e consuntivo per mese"),
+        unit="€",
+    )

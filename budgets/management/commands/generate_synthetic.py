@@ -1,0 +1,85 @@
+"""``manage.py generate_synthetic``: years of data for scale tests and benchmarks.
+
+It lives in ``budgets`` because it builds on both apps: ``services.synthetic`` first, then
+``budgets.synthetic`` (an app imports only from the floors below it, DESIGN.md). Later apps
+extend it by adding their generator after these.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from accounts.actions import roles_sync
+from accounts.audit import audit_context
+from budgets import synthetic as budgets_synthetic
+from services import synthetic as services_synthetic
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Genera dati sintetici (servizi, contratti, assegnazioni, erogazioni, indicatori, "
+        "riunioni, emergenze, budget, costi effettivi) per prove di carico."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--years", type=_positive, default=10, help="anni di storia (10)")
+        parser.add_argument("--services", type=_positive, default=12, help="servizi (12)")
+        parser.add_argument(
+            "--scale",
+            type=_positive,
+            default=1,
+            help="moltiplica il volume di ogni servizio (lotti, righe, operatori): 1, 10, …",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="seme casuale (2026)")
+        parser.add_argument(
+            "--prefix",
+            default="sint",
+            help="prefisso di codici servizio e nomi utente; un altro prefisso aggiunge dati",
+        )
+
+    def handle(self, *args, **options) -> None:
+        prefix = options["prefix"]
+        if not re.fullmatch(r"[a-z0-9]{1,10}", prefix):
+            raise CommandError("--prefix: da 1 a 10 lettere minuscole o cifre.")
+        if services_synthetic.existing_prefix(prefix):
+            raise CommandError(
+                f"Esistono già dati sintetici con prefisso «{prefix}»: usa un altro --prefix."
+            )
+        started = time.monotonic()
+        roles_sync()
+        # One transaction: all or nothing, and one audit context whose row is written in it.
+        with audit_context(None, source="generate_synthetic"), transaction.atomic():
+            data = services_synthetic.generate(
+                years=options["years"],
+                services=options["services"],
+                scale=options["scale"],
+                seed=options["seed"],
+                prefix=prefix,
+            )
+            budgets_synthetic.generate(data=data)
+        elapsed = time.monotonic() - started
+        width = max(len(name) for name in data.counts)
+        for name, count in data.counts.items():
+            self.stdout.write(f"  {name:<{width}}  {_thousands(count):>9}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Dati sintetici «{prefix}» pronti: {data.years[0]}–{data.years[-1]}, "
+                f"{len(data.services)} servizi, scala {data.scale}, "
+                f"{_thousands(sum(data.counts.values()))} righe in {elapsed:.1f} s."
+            )
+        )
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
