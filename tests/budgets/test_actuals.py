@@ -1,0 +1,77 @@
+"""Budget vs actuals: monthly figures computed from delivery records and actual costs."""
+
+import datetime
+from decimal import Decimal
+
+from django.urls import reverse
+
+from budgets import actions
+from budgets.models import ActualCost
+from budgets.selectors import budget_vs_actuals, version_get
+from services.models import DeliveryRecord
+
+
+def test_monthly_actuals_and_the_variance_flag(simf_draft, users, categories, year, settings):
+    """Actual = delivered hours × the plan's hourly cost + actual costs; >10% is flagged."""
+    settings.BUDGET_VARIANCE_THRESHOLD = 0.10
+    version = actions.version_approve(
+        version=actions.version_submit(version=simf_draft, actor=users["direttore"]),
+        actor=users["au"],
+    )
+    line = version.hour_lines.get()  # educatore, 24.50 €/h
+    contract = simf_draft.budget.service.contracts.get()
+    monthly_budget = (line.cost / 12).quantize(Decimal("0.01"))
+    in_line_hours = (monthly_budget / line.hourly_cost).quantize(Decimal("0.01"))
+    DeliveryRecord.objects.create(
+        contract=contract,
+        month=datetime.date(year, 3, 1),
+        qualification=line.qualification,
+        hours=in_line_hours,
+        recorded_by=users["direttore"],
+    )
+    ActualCost.objects.create(
+        service=simf_draft.budget.service,
+        month=datetime.date(year, 4, 1),
+        category=categories["materiali"],
+        description="Materiale",
+        amount=Decimal("10.00"),
+    )
+    rows = budget_vs_actuals(version_get(user=users["direttore"], pk=version.pk))
+    by_month = {row.month.month: row for row in rows}
+    assert len(rows) == 12
+    assert by_month[3].actual == (in_line_hours * line.hourly_cost).quantize(Decimal("0.01"))
+    assert not by_month[3].flagged
+    assert by_month[4].actual == Decimal("10.00")
+    assert by_month[4].flagged
+    assert all(row.budget == monthly_budget for row in rows)
+
+
+def test_an_actual_cost_outside_the_budget_year_is_refused(
+    simf_draft, users, categories, year, client
+):
+    """The month must fall in the budget's year: Italian error, nothing saved."""
+    client.force_login(users["direttore"])
+    url = reverse("budgets:actual_cost_create", args=[simf_draft.pk])
+    response = client.post(
+        url,
+        {
+            "month": f"{year - 3}-05",
+            "category": categories["materiali"].pk,
+            "description": "Fuori anno",
+            "amount": "100",
+        },
+    )
+    assert response.status_code == 200
+    assert "deve cadere nell&#x27;anno del budget" in response.content.decode()
+    assert not ActualCost.objects.exists()
+    response = client.post(
+        url,
+        {
+            "month": f"{year}-05",
+            "category": categories["materiali"].pk,
+            "description": "Nell'anno",
+            "amount": "100",
+        },
+    )
+    assert response.status_code == 302
+    assert ActualCost.objects.get().month == datetime.date(year, 5, 1)

@@ -1,0 +1,65 @@
+"""Budget documents: the sealed PDF (checked with poppler) and the XLSX workbook."""
+
+import subprocess
+from decimal import Decimal
+from io import BytesIO
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from budgets import actions
+from tests.factories.budgets import add_other_cost
+
+
+def _approved(simf_draft, users, categories):
+    version = add_other_cost(
+        version=simf_draft,
+        category=categories["materiali"],
+        amount="1500.50",
+        actor=users["direttore"],
+    )
+    version = actions.version_submit(version=version, actor=users["direttore"])
+    return actions.version_approve(version=version, actor=users["au"])
+
+
+def test_the_pdf_is_sealed_and_shows_the_totals(simf_draft, users, categories, client, tmp_path):
+    """pdfsig validates the seal; the text has the service, the total and the approver step."""
+    version = _approved(simf_draft, users, categories)
+    client.force_login(users["sindaco"])
+    response = client.get(reverse("budgets:pdf", args=[version.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "budget.pdf"
+    path.write_bytes(response.content)
+    signatures = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert signatures.count("Signature is Valid") == 1
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    line = version.hour_lines.get()
+    total = line.cost + Decimal("1500.50")
+    assert "SIMF" in text
+    assert f"{total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") in text
+    assert "Approvato" in text
+    assert "NON APPROVATO" not in text
+
+
+def test_a_draft_pdf_says_it_is_not_approved(simf_draft, users, client, tmp_path):
+    client.force_login(users["coord_simf"])
+    response = client.get(reverse("budgets:pdf", args=[simf_draft.pk]))
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "DOCUMENTO NON APPROVATO" in text
+
+
+def test_the_xlsx_has_the_lines_and_totals_as_numbers(simf_draft, users, categories, client):
+    version = _approved(simf_draft, users, categories)
+    client.force_login(users["direttore"])
+    response = client.get(reverse("budgets:xlsx", args=[version.pk]))
+    assert response.status_code == 200
+    workbook = load_workbook(BytesIO(response.content))
+    assert workbook.sheetnames == ["Piano ore", "Altre spese", "Totali"]
+    line = version.hour_lines.get()
+    totals = {row[0]: row[1] for row in workbook["Totali"].iter_rows(values_only=True)}
+    assert Decimal(str(totals["Piano ore (€)"])) == line.cost
+    assert Decimal(str(totals["Altre spese (€)"])) == Decimal("1500.50")
+    assert Decimal(str(totals["Totale budget (€)"])) == line.cost + Decimal("1500.50")
