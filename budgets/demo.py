@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.audit import audit_context
 from budgets.actions import (
     actual_cost_save,
     budget_create,
@@ -63,7 +65,7 @@ class CostCategorySpec:
 
 
 COST_CATEGORIES: list[CostCategorySpec] = [
-    CostCategorySpec("materiali-consumo", "Materiali di consumo", ALL_CONTRACT_TYPES),
+    CostCategorySpec("materiali", "Materiali di consumo", ALL_CONTRACT_TYPES),
     CostCategorySpec("trasporti", "Trasporti e rimborsi chilometrici", ALL_CONTRACT_TYPES),
     CostCategorySpec(
         "formazione",
@@ -84,7 +86,7 @@ COST_CATEGORIES: list[CostCategorySpec] = [
 # This year's other running costs by service: (category, description, yearly amount).
 OTHER_COSTS: dict[str, list[tuple[str, str, str]]] = {
     "simf": [
-        ("materiali-consumo", "Materiale educativo e di cancelleria", "4200"),
+        ("materiali", "Materiale educativo e di cancelleria", "4200"),
         ("trasporti", "Rimborsi chilometrici per le visite domiciliari", "9800"),
         ("formazione", "Supervisione e formazione dell'équipe", "6500"),
         ("utenze-locali", "Quota di affitto e utenze della sede di via Roma", "18000"),
@@ -92,21 +94,21 @@ OTHER_COSTS: dict[str, list[tuple[str, str, str]]] = {
         ("assicurazioni", "RC professionale", "3200"),
     ],
     "affidi": [
-        ("materiali-consumo", "Materiale per gli incontri con le famiglie", "1500"),
+        ("materiali", "Materiale per gli incontri con le famiglie", "1500"),
         ("trasporti", "Rimborsi chilometrici", "2400"),
         ("formazione", "Percorsi di formazione per le famiglie affidatarie", "3800"),
         ("utenze-locali", "Quota di affitto e utenze della sede", "6000"),
         ("spese-generali", "Quota di spese generali (7%)", "5200"),
     ],
     "sad": [
-        ("materiali-consumo", "Dispositivi di protezione e materiali per l'igiene", "7800"),
+        ("materiali", "Dispositivi di protezione e materiali per l'igiene", "7800"),
         ("trasporti", "Rimborsi chilometrici e carburante degli automezzi", "16500"),
         ("formazione", "Aggiornamento obbligatorio ASA/OSS (sicurezza, movimentazione)", "4200"),
         ("spese-generali", "Quota di spese generali (7%)", "19500"),
         ("assicurazioni", "RC e infortuni degli operatori a domicilio", "5400"),
     ],
     "contributi": [
-        ("materiali-consumo", "Cancelleria e stampati", "900"),
+        ("materiali", "Cancelleria e stampati", "900"),
         ("formazione", "Aggiornamento sulla normativa ISEE", "1200"),
         ("utenze-locali", "Quota di affitto e utenze dello sportello", "4800"),
         ("spese-generali", "Quota di spese generali (7%)", "4100"),
@@ -116,18 +118,22 @@ OTHER_COSTS: dict[str, list[tuple[str, str, str]]] = {
 
 def cost_categories_ensure() -> dict[str, CostCategory]:
     """The cost categories and the contract types they apply to (missing ones are created)."""
-    existing = {
-        c.code: c for c in CostCategory.objects.filter(code__in=[s.code for s in COST_CATEGORIES])
-    }
+    found = CostCategory.objects.filter(
+        Q(code__in=[spec.code for spec in COST_CATEGORIES])
+        | Q(name__in=[spec.name for spec in COST_CATEGORIES])
+    )
+    by_code, by_name = {c.code: c for c in found}, {c.name: c for c in found}
+    categories = {}
     for spec in COST_CATEGORIES:
-        if spec.code not in existing:
+        category = by_code.get(spec.code) or by_name.get(spec.name)
+        if category is None:
             category = CostCategory(
                 code=spec.code, name=spec.name, contract_types=list(spec.contract_types)
             )
             category.full_clean()
             category.save()
-            existing[spec.code] = category
-    return existing
+        categories[spec.code] = category
+    return categories
 
 
 def hourly_cost(code: str, year: int, this_year: int) -> Decimal:
@@ -184,8 +190,10 @@ class _Demo:
         self.this_year = today.year
         self.au = demo_user("au")
         self.direttore = demo_user("direttore")
-        self.qualifications = qualifications_ensure()
-        self.categories = cost_categories_ensure()
+        # The managed lists have no action of their own: attribute them to the demo run.
+        with audit_context(None, source="seed_demo"):
+            self.qualifications = qualifications_ensure()
+            self.categories = cost_categories_ensure()
         self.services = {s.code: s for s in Service.objects.filter(code__in=SERVICE_SPECS)}
 
     def create(self, code: str, year: int, actor) -> BudgetVersion | None:

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited
+from services.models import ContractType
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -94,7 +95,9 @@ class Budget(models.Model):
     year = models.PositiveSmallIntegerField(
         _("anno"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    contract_type = models.CharField(_("tipo di contratto di riferimento"), max_length=20)
+    contract_type = models.CharField(
+        _("tipo di contratto di riferimento"), max_length=20, choices=ContractType.choices
+    )
 
     class Meta:
         verbose_name = _("budget")

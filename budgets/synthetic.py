@@ -37,7 +37,7 @@ from services.synthetic import BATCH_SIZE, SyntheticData, SyntheticService, cost
 CENT = Decimal("0.01")
 # Other running costs as a share of the hour plan's cost, by category.
 COST_SHARES = {
-    "materiali-consumo": Decimal("0.012"),
+    "materiali": Decimal("0.012"),
     "trasporti": Decimal("0.020"),
     "formazione": Decimal("0.010"),
     "utenze-locali": Decimal("0.030"),
