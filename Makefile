@@ -48,7 +48,7 @@ check-deploy: $(VENV)/.dev-installed
 
 messages: $(VENV)/.dev-installed
 	DEBUG=1 $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
-	DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l en -l it --ignore=.venv
 
 clean:
 	rm -rf staticfiles .pytest_cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -68,13 +69,28 @@ class RoleAssignmentFormSet(BaseInlineFormSet):
                     raise ValidationError(_("Due periodi dello stesso ruolo si sovrappongono."))
 
 
+class RoleAssignmentInlineForm(forms.ModelForm):
+    """History is kept: once saved, an assignment's role and start stay as they were; only
+    its end date and note change (end it, and add a new one for a new period)."""
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "valid_from", "valid_to", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("role", "valid_from"):
+                self.fields[name].disabled = True
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    form = RoleAssignmentInlineForm
     formset = RoleAssignmentFormSet
     fk_name = "user"
     extra = 0
-    fields = ["role", "valid_from", "valid_to", "note", "created_by", "created_at"]
-    readonly_fields = ["created_by", "created_at"]
+    fields = ["role", "valid_from", "valid_to", "note"]
     can_delete = False  # history is kept: end an assignment with "valido fino al"
     verbose_name = _("ruolo")
     verbose_name_plural = _("ruoli (con periodo di validità)")
@@ -84,9 +100,31 @@ class RoleAssignmentInline(admin.TabularInline):
         formset.request_user = request.user
         return formset
 
+    def _is_self(self, request, obj) -> bool:
+        return obj is not None and obj.pk == request.user.pk and not request.user.is_superuser
+
+    # A Gestore utenti sees their own roles but cannot change them (no self-promotion).
+    def has_add_permission(self, request, obj=None):
+        return not self._is_self(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._is_self(request, obj) and super().has_change_permission(request, obj)
+
+
+class UserAddForm(UserCreationForm):
+    """Username and password only: every account signs in with a password."""
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    add_form = UserAddForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
+    )
     inlines = [RoleAssignmentInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "last_login"]
     list_filter = [CurrentRoleFilter, "is_active", "is_staff"]

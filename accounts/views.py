@@ -9,6 +9,9 @@ from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
@@ -48,6 +51,31 @@ def _field_label(model, name: str) -> str:
         return name
 
 
+LABEL_FIELDS = ("username", "name", "code", "reference", "title")
+
+
+def _display(value: Any) -> Any:
+    """Event values as a person reads them: Sì/No, local dates and times."""
+    if isinstance(value, bool):
+        return _("Sì") if value else _("No")
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        moment = parse_datetime(value)
+        if moment is not None:
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, "d/m/Y H:i:s")
+    return value
+
+
+def _record_label(event, model) -> str:
+    label = str(model._meta.verbose_name).capitalize() if model else event.pgh_obj_model
+    data = event.pgh_data or {}
+    name = next((data[field] for field in LABEL_FIELDS if data.get(field)), None)
+    if event.pgh_obj_id:
+        label = f"{label} #{event.pgh_obj_id}"
+    return f"{label} ({name})" if name else label
+
+
 def audit_rows(events) -> list[AuditRow]:
     """Turn raw events into rows with Italian labels (model and field verbose names)."""
     rows = []
@@ -62,9 +90,7 @@ def audit_rows(events) -> list[AuditRow]:
             if context.get("source")
             else _("sistema")
         )
-        record = str(model._meta.verbose_name).capitalize() if model else event.pgh_obj_model
-        if event.pgh_obj_id:
-            record = f"{record} #{event.pgh_obj_id}"
+        record = _record_label(event, model)
         diff = event.pgh_diff or {}
         rows.append(
             AuditRow(
@@ -73,11 +99,11 @@ def audit_rows(events) -> list[AuditRow]:
                 operation=str(OPERATION_LABELS.get(event.pgh_label, event.pgh_label)),
                 record=record,
                 changes=[
-                    (_field_label(model, name), before, after)
+                    (_field_label(model, name), _display(before), _display(after))
                     for name, (before, after) in diff.items()
                 ],
                 values=[
-                    (_field_label(model, name), value)
+                    (_field_label(model, name), _display(value))
                     for name, value in (event.pgh_data or {}).items()
                 ],
             )

@@ -9,13 +9,17 @@ from accounts import permissions as account_permissions
 from accounts.roles import Role
 from accounts.selectors import user_roles
 from budgets import permissions as budget_permissions
+from services import perms as service_perms
 from services import permissions as service_permissions
 
 
 def navigation_items(user) -> list[dict]:
     """The entries of the main navigation for ``user`` (a constant number of queries)."""
     items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
-    if service_permissions.service_visible_to(user).exists():
+    if (
+        user.has_perm(service_perms.VIEW_ALL_SERVICES)
+        or service_permissions.service_visible_to(user).exists()
+    ):
         items.append({"label": _("Servizi"), "url": reverse("services:service_list"), "key": "services"})
     if budget_permissions.can_open_list(user):
         items.append({"label": _("Budget"), "url": reverse("budgets:list"), "key": "budgets"})

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 URL = reverse("accounts:audit_log")
 PAGE_SIZE = 50
 # Session, user, permissions (user + groups), count, page, roles for the header, the user
-# filter's choices, and the session renewal (savepoint, update, release).
-QUERY_BOUND = 11
+# filter's choices, the session renewal (savepoint, update, release), and the navigation's
+# "may this user see any service?" check.
+QUERY_BOUND = 12
 # Filtering by user and record type adds the chosen user and its content type.
 FILTERED_QUERY_BOUND = QUERY_BOUND + 2
 
@@ -146,7 +147,8 @@ def test_rows_show_italian_operations_authors_and_field_labels(client, au):
         User.objects.filter(pk=target.pk).update(first_name="Nuovo")
 
     response = client.get(URL, {"model": "accounts.User"})
-    rows = [row for row in response.context["rows"] if row.record == f"Utente #{target.pk}"]
+    label = f"Utente #{target.pk} (etichette)"
+    rows = [row for row in response.context["rows"] if row.record == label]
 
     assert [row.operation for row in rows] == ["Modifica", "Creazione"]  # newest first
     assert {row.who for row in rows} == {au.username}

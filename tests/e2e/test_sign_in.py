@@ -11,13 +11,14 @@ from tests.e2e.conftest import DEMO_HEADER, login, shot, submit_login, url
 pytestmark = pytest.mark.e2e
 
 # What each demo user's main navigation offers, in order (accounts/context_processors.py).
+# Only users are seeded here: Coordinatori without an assigned service see no Servizi/Budget.
 NAVIGATION = {
-    "au": ["Pagina iniziale", "Registro attività"],
-    "direttore": ["Pagina iniziale"],
+    "au": ["Pagina iniziale", "Servizi", "Budget", "Registro attività"],
+    "direttore": ["Pagina iniziale", "Servizi", "Budget"],
     "coord.simf": ["Pagina iniziale"],
     "coord.sad": ["Pagina iniziale"],
-    "odv": ["Pagina iniziale", "Registro attività"],
-    "sindaco": ["Pagina iniziale"],
+    "odv": ["Pagina iniziale", "Servizi", "Budget", "Registro attività"],
+    "sindaco": ["Pagina iniziale", "Budget"],
     "operatore": ["Pagina iniziale"],
     "gestore.utenti": ["Pagina iniziale", "Gestione utenti"],
 }
