@@ -116,6 +116,14 @@ OTHER_COSTS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
+# Months in which a category is billed (the others: every month).
+BILLING_MONTHS: dict[str, tuple[int, ...]] = {
+    "assicurazioni": (1,),
+    "formazione": (3, 6, 10),
+    "utenze-locali": (1, 3, 5, 7, 9, 11),
+}
+
+
 def cost_categories_ensure() -> dict[str, CostCategory]:
     """The cost categories and the contract types they apply to (missing ones are created)."""
     found = CostCategory.objects.filter(
@@ -286,7 +294,9 @@ def seed(*, password: str) -> None:
 
 
 def _actual_costs(demo: _Demo, today: datetime.date) -> None:
-    """Monthly running costs from January of last year to the last complete month."""
+    """Running costs from January of last year to the last complete month, billed the way
+    they are: premiums once a year, training a few times, utilities every two months, the
+    rest monthly."""
     rng = random.Random(SEED)  # noqa: S311 - demo figures, not security
     existing = set(
         ActualCost.objects.filter(service__in=demo.services.values()).values_list(
@@ -297,8 +307,12 @@ def _actual_costs(demo: _Demo, today: datetime.date) -> None:
     while month < today.replace(day=1):
         for code, service in demo.services.items():
             for category, description, amount in OTHER_COSTS[code]:
-                monthly = _yearly_amount(amount, month.year, demo.this_year) / 12
-                factor = Decimal(str(round(SEASONALITY[month.month] * rng.uniform(0.8, 1.2), 3)))
+                billed = BILLING_MONTHS.get(category, range(1, 13))
+                if month.month not in billed:
+                    continue
+                share = _yearly_amount(amount, month.year, demo.this_year) / len(billed)
+                seasonal = SEASONALITY[month.month] if len(billed) == 12 else 1.0
+                factor = Decimal(str(round(seasonal * rng.uniform(0.85, 1.15), 3)))
                 if (service.pk, month, category) in existing:
                     continue
                 actual_cost_save(
@@ -307,7 +321,7 @@ def _actual_costs(demo: _Demo, today: datetime.date) -> None:
                         month=month,
                         category=demo.categories[category],
                         description=description,
-                        amount=(monthly * factor).quantize(CENT),
+                        amount=(share * factor).quantize(CENT),
                     ),
                     actor=demo.direttore,
                 )

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -19,18 +29,29 @@ from services.models import (
 from services.permissions import service_visible_to
 
 
+def _count(queryset) -> Coalesce:
+    """COUNT(*) of ``queryset`` (correlated to the outer row) as an integer annotation."""
+    counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1]), Value(0), output_field=IntegerField())
+
+
 def service_list(*, user, include_inactive: bool = True) -> QuerySet[Service]:
     """Visible services with what the list shows, in a constant number of queries."""
     today = timezone.localdate()
-    current = Q(assignments__valid_from__lte=today) & (
-        Q(assignments__valid_to__isnull=True) | Q(assignments__valid_to__gte=today)
-    )
+    # Counts as correlated subqueries: joining the three relations at once multiplied their
+    # rows (438,245 joined rows for 16 services in the 10-year synthetic data).
     services = service_visible_to(user).annotate(
-        contract_count=Count("contracts", distinct=True),
-        open_emergency_count=Count(
-            "emergencies", filter=Q(emergencies__closed_at__isnull=True), distinct=True
+        contract_count=_count(Contract.objects.filter(service=OuterRef("pk"))),
+        open_emergency_count=_count(
+            Emergency.objects.filter(service=OuterRef("pk"), closed_at__isnull=True)
         ),
-        staff_count=Count("assignments", filter=current, distinct=True),
+        staff_count=_count(
+            ServiceAssignment.objects.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+                service=OuterRef("pk"),
+                valid_from__lte=today,
+            )
+        ),
     )
     if not include_inactive:
         services = services.filter(active=True)
