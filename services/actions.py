@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -150,7 +150,13 @@ def meeting_save(*, meeting: Meeting, actor: User) -> Meeting:
 @transaction.atomic
 def delivery_record_save(*, record: DeliveryRecord, actor: User) -> DeliveryRecord:
     """Record (or fix, until it is reported) a month's delivered hours."""
-    if record.pk is not None and record.statement_id is not None:
+    # Ask the (locked) row, not the instance: a statement issued since the record was loaded
+    # has frozen it, and the answer must be this message, not the database trigger's error.
+    if record.pk is not None and (
+        DeliveryRecord.objects.select_for_update()
+        .filter(pk=record.pk, statement__isnull=False)
+        .exists()
+    ):
         raise ValidationError(_("Queste ore sono già state rendicontate: registra una rettifica."))
     contract = record.contract
     if record.month and not (
@@ -184,11 +190,27 @@ def _statement_scope(statement: Statement):
     )
     if statement.corrects_id is None:
         return records.filter(statement__isnull=True)
-    root = statement.corrects
+    return records.filter(Q(statement__isnull=True) | Q(statement__in=statement_chain(statement)))
+
+
+def statement_chain(statement: Statement) -> set[int]:
+    """The ids of the original statement ``statement`` restates and of all its corrections.
+
+    Corrections may correct corrections to any depth, so the chain is followed to the end
+    (a fixed depth would leave out the hours of the deeper corrections).
+    """
+    root = statement
     while root.corrects_id is not None:
         root = root.corrects
-    chain = Statement.objects.filter(Q(pk=root.pk) | Q(corrects=root) | Q(corrects__corrects=root))
-    return records.filter(Q(statement__isnull=True) | Q(statement__in=chain))
+    chain = {root.pk}
+    frontier = {root.pk}
+    while frontier:
+        frontier = (
+            set(Statement.objects.filter(corrects__in=frontier).values_list("pk", flat=True))
+            - chain
+        )
+        chain |= frontier
+    return chain
 
 
 def _statement_lines(statement: Statement, records: list[DeliveryRecord]) -> list[StatementLine]:
@@ -214,7 +236,9 @@ def _statement_lines(statement: Statement, records: list[DeliveryRecord]) -> lis
                 qualification_id=key,
                 hours=hours,
                 hourly_rate=rates[key],
-                amount=(hours * rates[key]).quantize(CENT),
+                # Half away from zero, as PostgreSQL's round() in the line's check constraint
+                # (Decimal's default, half-even, would disagree on ties: 0.125 → 0.12).
+                amount=(hours * rates[key]).quantize(CENT, rounding=ROUND_HALF_UP),
             )
         )
     return lines

@@ -109,3 +109,9 @@ def services(role_users):
         "coord_simf": coord_simf,
         "coord_sad": coord_sad,
     }
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Files the tests store (issued statements' PDFs) go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

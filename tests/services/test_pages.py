@@ -1,0 +1,55 @@
+"""What the service pages show, and to whom (actions only for those allowed)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+
+
+@pytest.mark.django_db
+def test_detail_shows_sections_and_actions_by_role(client, services, role_users, objects):
+    """The Direttore gets every action and the emergencies; the OdV reads without actions;
+    the Coordinatore edits hours and meetings but neither contracts nor emergencies."""
+    sad = services["sad"]
+    url = reverse("services:service_detail", kwargs={"pk": sad.pk})
+    edit_contract = reverse(
+        "services:contract_update", kwargs={"pk": objects["sad"]["contract"].pk}
+    )
+    new_delivery = reverse("services:delivery_create", kwargs={"pk": sad.pk})
+
+    client.force_login(role_users[Role.DIRETTORE])
+    html = client.get(url).content.decode()
+    assert 'id="emergenze"' in html and edit_contract in html and new_delivery in html
+
+    client.force_login(role_users[Role.ODV])
+    html = client.get(url).content.decode()
+    assert 'id="rendiconti"' in html
+    assert 'id="emergenze"' not in html and edit_contract not in html and new_delivery not in html
+
+    client.force_login(services["coord_sad"])
+    html = client.get(url + "?anno=2025").content.decode()
+    assert new_delivery in html and 'id="rendiconti"' in html
+    assert edit_contract not in html and 'id="emergenze"' not in html
+
+
+@pytest.mark.django_db
+def test_list_shows_open_emergencies_only_to_those_who_may_see_them(
+    client, services, role_users, objects
+):
+    client.force_login(role_users[Role.DIRETTORE])
+    assert "Emergenze aperte" in client.get(reverse("services:service_list")).content.decode()
+    client.force_login(role_users[Role.ODV])
+    assert "Emergenze aperte" not in client.get(reverse("services:service_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_year_selector_filters_delivery_records(client, services, role_users, objects):
+    """Records of 2025 show under ?anno=2025; an unknown year falls back to one with data."""
+    client.force_login(role_users[Role.DIRETTORE])
+    url = reverse("services:service_detail", kwargs={"pk": services["simf"].pk})
+    response = client.get(url + "?anno=2025")
+    assert response.context["year"] == 2025
+    assert {r.month.year for r in response.context["deliveries"]} == {2025}
+    assert client.get(url + "?anno=abc").status_code == 200

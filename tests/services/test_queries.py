@@ -1,0 +1,107 @@
+"""The service list and the service detail run a number of queries that does not grow."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from services import actions
+from services.models import DeliveryRecord, Emergency, Meeting, OutcomeIndicator
+from tests.factories.services import ContractFactory, ContractRateFactory, ServiceFactory
+
+LIST_QUERIES = 14
+DETAIL_QUERIES = 27
+
+
+def grow(services: dict, qualifications: dict, director, make_user, size: int) -> None:
+    """Add ``size`` services, contracts, staff, months, meetings, indicators, emergencies."""
+    quals = list(qualifications.values())
+    for index in range(size):
+        service = ServiceFactory(code=f"extra-{size}-{index}")
+        person = make_user(Role.OPERATORE, username=f"op-{size}-{index}")
+        actions.assignment_start(
+            service=services["sad"],
+            user=person,
+            role="operatore",
+            valid_from=datetime.date(2025, 1, 1),
+            actor=director,
+        )
+        for target in (service, services["sad"]):
+            contract = ContractFactory(service=target)
+            for qualification in quals:
+                ContractRateFactory(contract=contract, qualification=qualification)
+            for month in range(1, 13):
+                for qualification in quals:
+                    DeliveryRecord.objects.create(
+                        contract=contract,
+                        month=datetime.date(2025, month, 1),
+                        qualification=qualification,
+                        hours=Decimal(10),
+                        recorded_by=director,
+                    )
+            Meeting.objects.create(
+                service=target,
+                date=datetime.date(2025, 3, 1),
+                participants="Comune",
+                topics="Verifica",
+                created_by=director,
+            )
+            OutcomeIndicator.objects.create(
+                service=target,
+                name=f"Indicatore {index}",
+                target=10,
+                measured_value=8,
+                period_start=datetime.date(2025, 1, 1),
+                period_end=datetime.date(2025, 12, 31),
+            )
+            Emergency.objects.create(
+                service=target,
+                occurred_at=datetime.datetime(2025, 4, 1, tzinfo=datetime.UTC),
+                description="Evento",
+                created_by=director,
+            )
+        actions.statement_issue(
+            statement=actions.statement_draft_create(
+                contract=contract,
+                period_start=datetime.date(2025, 1, 1),
+                period_end=datetime.date(2025, 1, 31),
+                actor=director,
+            ),
+            actor=director,
+            render=lambda statement: b"%PDF-1.7\n",
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 6])
+@pytest.mark.parametrize("role", [Role.DIRETTORE, "coord.sad"])
+def test_service_pages_run_a_bounded_number_of_queries(
+    client,
+    services,
+    qualifications,
+    role_users,
+    make_user,
+    django_assert_max_num_queries,
+    size,
+    role,
+):
+    """Same bound at 1× and 6× data, for the Direttore and for a Coordinatore."""
+    director = role_users[Role.DIRETTORE]
+    grow(services, qualifications, director, make_user, size)
+    user = services["coord_sad"] if role == "coord.sad" else role_users[role]
+    client.force_login(user)
+    client.get(reverse("home"))  # session and caches warm, as in real use
+
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = client.get(reverse("services:service_list"))
+    assert response.status_code == 200
+
+    detail = reverse("services:service_detail", kwargs={"pk": services["sad"].pk})
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        response = client.get(detail + "?anno=2025")
+    assert response.status_code == 200
+    assert len(response.context["deliveries"]) >= 12 * 4 * size
