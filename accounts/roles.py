@@ -62,6 +62,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "budgets.view_all_budgets",
             "budgets.build_budget",
             "budgets.submit_budget",
+            # The managed lists behind hour plans and other costs, kept in the admin.
+            "services.view_qualification",
+            "services.add_qualification",
+            "services.change_qualification",
+            "budgets.view_costcategory",
+            "budgets.add_costcategory",
+            "budgets.change_costcategory",
         }
     ),
     # Coordinatori and Operatori see their own services through object permissions granted
@@ -94,5 +101,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
 }
 
-# Roles whose holders work in the Django admin (is_staff is derived from this).
-STAFF_ROLES = frozenset({Role.GESTORE_UTENTI})
+# Roles whose holders work in the Django admin (is_staff is derived from this): the Gestore
+# utenti for users, the Direttore for the managed lists (qualifications, cost categories).
+STAFF_ROLES = frozenset({Role.GESTORE_UTENTI, Role.DIRETTORE})

@@ -134,10 +134,22 @@ def test_gestore_utenti_manages_users_and_roles_but_sees_no_audit_or_business_da
     assert not gestore.has_perm("auth.change_group")
 
 
-def test_other_roles_are_not_staff(role_users):
-    """Only the Gestore utenti works in the Django admin."""
+def test_only_the_gestore_and_the_direttore_are_staff(role_users):
+    """The Gestore utenti (users) and the Direttore (managed lists) work in the admin."""
     staff = {role for role, user in role_users.items() if fresh(user).is_staff}
-    assert staff == {Role.GESTORE_UTENTI}
+    assert staff == {Role.GESTORE_UTENTI, Role.DIRETTORE}
+
+
+def test_the_direttore_sees_only_the_managed_lists_in_the_admin(client, role_users):
+    """Qualifications and cost categories; no users, roles, services or audit."""
+    client.force_login(role_users[Role.DIRETTORE])
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    models = {
+        model["object_name"] for app in index.context["app_list"] for model in app["models"]
+    }
+    assert models == {"Qualification", "CostCategory"}
+    assert client.get("/admin/accounts/user/").status_code == 403
 
 
 # -- Memberships follow the dates ---------------------------------------------------------------
