@@ -9,8 +9,8 @@ from accounts import permissions as account_permissions
 from accounts.roles import Role
 from accounts.selectors import user_roles
 from budgets import permissions as budget_permissions
-from services import perms as service_perms
 from services import permissions as service_permissions
+from services import perms as service_perms
 
 
 def navigation_items(user) -> list[dict]:
@@ -20,7 +20,9 @@ def navigation_items(user) -> list[dict]:
         user.has_perm(service_perms.VIEW_ALL_SERVICES)
         or service_permissions.service_visible_to(user).exists()
     ):
-        items.append({"label": _("Servizi"), "url": reverse("services:service_list"), "key": "services"})
+        items.append(
+            {"label": _("Servizi"), "url": reverse("services:service_list"), "key": "services"}
+        )
     if budget_permissions.can_open_list(user):
         items.append({"label": _("Budget"), "url": reverse("budgets:list"), "key": "budgets"})
     if account_permissions.can_view_audit_log(user):

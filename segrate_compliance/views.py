@@ -17,10 +17,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import permissions as account_permissions
-from budgets import perms as budget_perms
-from budgets import permissions as budget_permissions
-from budgets.selectors import budget_list
 from accounts.selectors import role_assignment_list, user_roles
+from budgets import permissions as budget_permissions
+from budgets import perms as budget_perms
+from budgets.selectors import budget_list
 from segrate_compliance.tasks import HEARTBEAT_KEY
 
 

@@ -145,9 +145,7 @@ def test_the_direttore_sees_only_the_managed_lists_in_the_admin(client, role_use
     client.force_login(role_users[Role.DIRETTORE])
     index = client.get("/admin/")
     assert index.status_code == 200
-    models = {
-        model["object_name"] for app in index.context["app_list"] for model in app["models"]
-    }
+    models = {model["object_name"] for app in index.context["app_list"] for model in app["models"]}
     assert models == {"Qualification", "CostCategory"}
     assert client.get("/admin/accounts/user/").status_code == 403
 
