@@ -36,6 +36,8 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 
+from reporting.asyncio_bridge import run_sync
+
 __all__ = [
     "SigningError",
     "organisation_certificate",
@@ -267,7 +269,8 @@ def _apply_signature(
             subfilter=SigSeedSubFilter.PADES,
             md_algorithm="sha256",
         )
-        output = signers.PdfSigner(metadata, signer=signer).sign_pdf(writer)
+        pdf_signer = signers.PdfSigner(metadata, signer=signer)
+        output = run_sync(lambda: pdf_signer.async_sign_pdf(writer))
     except (PdfError, PyHankoSigningError, ValueError, KeyError, TypeError) as error:
         raise SigningError(f"Cannot sign the document: {error}") from error
     return output.getvalue()

@@ -16,11 +16,12 @@ from io import BytesIO
 from asn1crypto import x509 as asn1_x509
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from reporting.asyncio_bridge import run_sync
 from reporting.signing import organisation_certificate
 
 __all__ = ["SignatureReport", "VerificationReport", "verify_pdf"]
@@ -94,7 +95,9 @@ def _failed_signature(embedded: EmbeddedPdfSignature, problem: str) -> Signature
 def _check_signature(embedded: EmbeddedPdfSignature, context: ValidationContext) -> SignatureReport:
     """Validate one signature; never raises."""
     try:
-        status = validate_pdf_signature(embedded, signer_validation_context=context)
+        status = run_sync(
+            lambda: async_validate_pdf_signature(embedded, signer_validation_context=context)
+        )
     except Exception as error:  # a verifier must report, not crash, on hostile input
         logger.info("Signature validation failed: %s", error, exc_info=True)
         return _failed_signature(embedded, _("La firma non può essere verificata."))

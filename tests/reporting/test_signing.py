@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asn1crypto import x509 as asn1_x509
@@ -159,3 +161,16 @@ def test_seal_pdf_rejects_garbage(org_key) -> None:
     """Sealing bytes that are not a PDF raises SigningError."""
     with pytest.raises(SigningError):
         seal_pdf(b"not a pdf at all", reason="Sigillo")
+
+
+def test_sealing_and_verifying_work_inside_a_running_event_loop(org_key, unsigned_pdf) -> None:
+    """An async caller (ASGI view, browser-driving test) can seal and verify synchronously."""
+
+    async def caller():
+        sealed = seal_pdf(unsigned_pdf, reason="Prova da un contesto asincrono")
+        return verify_pdf(sealed)
+
+    # A thread of its own, whose event loop runs while caller() signs synchronously.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        report = pool.submit(lambda: asyncio.run(caller())).result()
+    assert report.ok
