@@ -71,13 +71,50 @@ class DateRange(Func):
     output_field = DateRangeField()
 
 
+def period_constraints(prefix: str, *, keys: tuple[str, ...], overlap_message) -> list:
+    """Database rules of a validity period ``valid_from``–``valid_to`` (inclusive, open end):
+    the end does not precede the start, and periods with the same ``keys`` never overlap."""
+    return [
+        models.CheckConstraint(
+            condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            name=f"{prefix}_dates_ordered",
+            violation_error_message=_("La data di fine precede quella di inizio."),
+        ),
+        ExclusionConstraint(
+            name=f"{prefix}_no_overlap",
+            expressions=[
+                *[(key, RangeOperators.EQUAL) for key in keys],
+                (
+                    DateRange(
+                        "valid_from",
+                        "valid_to",
+                        RangeBoundary(inclusive_lower=True, inclusive_upper=True),
+                    ),
+                    RangeOperators.OVERLAPS,
+                ),
+            ],
+            violation_error_message=overlap_message,
+        ),
+    ]
+
+
+class ValidityPeriod:
+    """``is_valid_on`` for models with ``valid_from`` and an optional ``valid_to``."""
+
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
 class RoleAssignmentQuerySet(models.QuerySet):
     def valid_on(self, day: datetime.date) -> RoleAssignmentQuerySet:
         return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
 
 @audited()
-class RoleAssignment(models.Model):
+class RoleAssignment(ValidityPeriod, models.Model):
     """A user holds a role from ``valid_from`` to ``valid_to`` (inclusive; open if empty).
 
     Kept forever, so the app can tell who held a role on any given day (Prot. 10 §3, §7).
@@ -110,38 +147,17 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("assegnazioni di ruolo")
         ordering = ["user", "role", "-valid_from"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="roleassignment_dates_ordered",
-                violation_error_message=_("La data di fine precede quella di inizio."),
+            *period_constraints(
+                "roleassignment",
+                keys=("user", "role"),
+                overlap_message=_("L'utente ha già questo ruolo in un periodo che si sovrappone."),
             ),
             models.CheckConstraint(
                 condition=Q(role__in=Role.values),
                 name="roleassignment_role_known",
-            ),
-            ExclusionConstraint(
-                name="roleassignment_no_overlap",
-                expressions=[
-                    ("user", RangeOperators.EQUAL),
-                    ("role", RangeOperators.EQUAL),
-                    (
-                        DateRange(
-                            "valid_from",
-                            "valid_to",
-                            RangeBoundary(inclusive_lower=True, inclusive_upper=True),
-                        ),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
-                violation_error_message=_(
-                    "L'utente ha già questo ruolo in un periodo che si sovrappone."
-                ),
             ),
         ]
 
     def __str__(self) -> str:
         end = self.valid_to.isoformat() if self.valid_to else "…"
         return f"{self.user.username}: {self.get_role_display()} ({self.valid_from} – {end})"
-
-    def is_valid_on(self, day: datetime.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)

@@ -12,8 +12,6 @@ import datetime
 from decimal import Decimal
 
 import pgtrigger
-from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -21,7 +19,7 @@ from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited
-from accounts.models import DateRange
+from accounts.models import ValidityPeriod, period_constraints
 
 # Lines of an issued statement can be neither added, changed nor removed.
 ISSUED_LINES_GUARD = """
@@ -183,7 +181,7 @@ class ContractRate(models.Model):
 
 
 @audited()
-class ServiceAssignment(models.Model):
+class ServiceAssignment(ValidityPeriod, models.Model):
     """A Coordinatore or Operatore assigned to a service for a period.
 
     Starting or ending one grants or revokes the object permissions on the service
@@ -208,26 +206,10 @@ class ServiceAssignment(models.Model):
         verbose_name_plural = _("assegnazioni ai servizi")
         ordering = ["service", "role", "-valid_from"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="serviceassignment_dates_ordered",
-                violation_error_message=_("La data di fine precede quella di inizio."),
-            ),
-            ExclusionConstraint(
-                name="serviceassignment_no_overlap",
-                expressions=[
-                    ("service", RangeOperators.EQUAL),
-                    ("user", RangeOperators.EQUAL),
-                    (
-                        DateRange(
-                            "valid_from",
-                            "valid_to",
-                            RangeBoundary(inclusive_lower=True, inclusive_upper=True),
-                        ),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
-                violation_error_message=_(
+            *period_constraints(
+                "serviceassignment",
+                keys=("service", "user"),
+                overlap_message=_(
                     "La persona è già assegnata al servizio in un periodo che si sovrappone."
                 ),
             ),
@@ -235,9 +217,6 @@ class ServiceAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.service} ({self.get_role_display()})"
-
-    def is_valid_on(self, day: datetime.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
 
 @audited()
