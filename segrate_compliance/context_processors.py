@@ -29,6 +29,10 @@ def navigation_items(user) -> list[dict]:
         items.append(
             {"label": _("Registro attività"), "url": reverse("accounts:audit_log"), "key": "audit"}
         )
+    if user.is_staff and user.has_perm("services.change_qualification"):
+        items.append(
+            {"label": _("Qualifiche e categorie"), "url": reverse("admin:index"), "key": "lists"}
+        )
     if account_permissions.can_manage_users(user):
         items.append({"label": _("Gestione utenti"), "url": reverse("admin:index"), "key": "admin"})
     return items

@@ -22,6 +22,9 @@ from budgets import permissions as budget_permissions
 from budgets import perms as budget_perms
 from budgets.selectors import budget_list
 from segrate_compliance.tasks import HEARTBEAT_KEY
+from services import permissions as service_permissions
+from services import perms as service_perms
+from services.selectors import emergency_list
 
 
 def worker_status() -> dict:
@@ -63,6 +66,16 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if account_permissions.can_view_system_status(user):
             context["worker"] = worker_status()
         context["budget_counts"] = budget_status_counts(user)
+        services = service_permissions.service_visible_to(user).filter(active=True)
+        context["sees_all_services"] = user.has_perm(service_perms.VIEW_ALL_SERVICES)
+        context["my_services"] = (
+            [] if context["sees_all_services"] else list(services.order_by("name")[:12])
+        )
+        context["service_count"] = services.count() if context["sees_all_services"] else None
+        if service_permissions.can(user, service_permissions.Action.VIEW_EMERGENCIES):
+            context["open_emergencies"] = (
+                emergency_list(user=user).filter(closed_at__isnull=True).count()
+            )
         context["can_approve_budgets"] = user.has_perm(budget_perms.APPROVE_BUDGETS)
         context["can_submit_budgets"] = user.has_perm(budget_perms.SUBMIT_BUDGETS)
         return context
