@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,7 +24,7 @@ from budgets.forms import (
     OtherCostFormSet,
     ReturnForm,
 )
-from budgets.models import BudgetVersion, HourPlanLine, OtherCostLine
+from budgets.models import Budget, BudgetVersion, HourPlanLine, OtherCostLine
 from budgets.permissions import Action, can, can_open_list
 from services.models import Contract
 from services.permissions import service_editable_by, service_visible_to
@@ -47,6 +48,7 @@ class BudgetListView(LoginRequiredMixin, TemplateView):
     """Budgets the user may see, with the latest version's status and totals."""
 
     template_name = "budgets/budget_list.html"
+    paginate_by = 40
 
     def get(self, request, *args, **kwargs):
         if not can_open_list(request.user):
@@ -60,7 +62,7 @@ class BudgetListView(LoginRequiredMixin, TemplateView):
         )
         filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
         context["form"] = form
-        context["budgets"] = (
+        budgets = (
             selectors.budget_list(
                 user=self.request.user,
                 year=filters.get("year"),
@@ -68,7 +70,17 @@ class BudgetListView(LoginRequiredMixin, TemplateView):
                 status=filters.get("status") or None,
             )
             if not form.is_bound or form.is_valid()
-            else []
+            else Budget.objects.none()
+        )
+        page = Paginator(budgets, self.paginate_by).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            budgets=page.object_list,
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            query_string=query.urlencode(),
         )
         context["can_create"] = can(self.request.user, Action.CREATE)
         return context

@@ -77,7 +77,7 @@ def grow(services: dict, qualifications: dict, director, make_user, size: int) -
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("size", [1, 6])
+@pytest.mark.parametrize("size", [1, 10])
 @pytest.mark.parametrize("role", [Role.DIRETTORE, "coord.sad"])
 def test_service_pages_run_a_bounded_number_of_queries(
     client,
@@ -89,7 +89,7 @@ def test_service_pages_run_a_bounded_number_of_queries(
     size,
     role,
 ):
-    """Same bound at 1× and 6× data, for the Direttore and for a Coordinatore."""
+    """Same bound at 1× and 10× data, for the Direttore and for a Coordinatore."""
     director = role_users[Role.DIRETTORE]
     grow(services, qualifications, director, make_user, size)
     user = services["coord_sad"] if role == "coord.sad" else role_users[role]
