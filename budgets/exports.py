@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -26,11 +28,12 @@ def filename(version: BudgetVersion) -> str:
 def budget_pdf(version: BudgetVersion) -> bytes:
     """The version rendered to PDF and sealed with the organisation's certificate."""
     budget = version.budget
-    title = _("Budget %(service)s %(year)s – versione %(number)s") % {
-        "service": budget.service.name,
-        "year": budget.year,
-        "number": version.number,
-    }
+    with translation.override(settings.LANGUAGE_CODE):  # issued documents are Italian records
+        title = _("Budget %(service)s %(year)s – versione %(number)s") % {
+            "service": budget.service.name,
+            "year": budget.year,
+            "number": version.number,
+        }
     pdf = render_pdf(
         "reporting/pdf/budgets/budget.html",
         {

@@ -37,6 +37,9 @@ class BudgetCreateForm(forms.Form):
         return year
 
 
+PLAUSIBLE_WEEKLY_HOURS = 60
+
+
 class HourPlanLineForm(forms.ModelForm):
     class Meta:
         model = HourPlanLine
@@ -61,6 +64,20 @@ class HourPlanLineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["qualification"].queryset = Qualification.objects.filter(active=True)
+
+    def clean_weekly_hours(self):
+        hours = self.cleaned_data["weekly_hours"]
+        # Above 168 the model's own rule answers (24 hours a day); between 60 and 168 the
+        # figure is possible on paper but not for one person's contract.
+        if hours is not None and PLAUSIBLE_WEEKLY_HOURS < hours <= 168:
+            raise ValidationError(
+                _(
+                    "Più di %(max)s ore settimanali a persona non sono plausibili: per coprire "
+                    "più ore aumenta il numero di persone."
+                )
+                % {"max": PLAUSIBLE_WEEKLY_HOURS}
+            )
+        return hours
 
 
 class OtherCostLineForm(forms.ModelForm):

@@ -213,3 +213,13 @@ def budget_vs_actuals(version: BudgetVersion) -> list[MonthComparison]:
 
 def version_list(*, budget: Budget) -> QuerySet[BudgetVersion]:
     return budget.versions.order_by("-number")
+
+
+def actual_cost_list(version: BudgetVersion) -> QuerySet[ActualCost]:
+    """The recorded actual costs behind the budget-vs-actuals figures of ``version``'s year."""
+    budget = version.budget
+    return (
+        ActualCost.objects.filter(service=budget.service, month__year=budget.year)
+        .select_related("category")
+        .order_by("month", "category__name", "pk")
+    )

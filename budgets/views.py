@@ -24,7 +24,7 @@ from budgets.forms import (
     OtherCostFormSet,
     ReturnForm,
 )
-from budgets.models import Budget, BudgetVersion, HourPlanLine, OtherCostLine
+from budgets.models import Budget, BudgetStep, BudgetVersion, HourPlanLine, OtherCostLine
 from budgets.permissions import Action, can, can_open_list
 from services.models import Contract
 from services.permissions import service_editable_by, service_visible_to
@@ -124,7 +124,7 @@ class BudgetCreateView(LoginRequiredMixin, FormView):
     def get_initial(self):
         initial = super().get_initial()
         service_id = self.request.GET.get("servizio")
-        if service_id and service_id.isdigit():
+        if service_id and service_id.isdigit() and self._services().filter(pk=service_id).exists():
             contract = (
                 Contract.objects.filter(service_id=service_id).order_by("-start_date").first()
             )
@@ -158,6 +158,10 @@ class BudgetDetailView(LoginRequiredMixin, TemplateView):
             can_submit=can(user, Action.SUBMIT, version),
             can_approve=can(user, Action.APPROVE, version),
             can_new_version=can(user, Action.NEW_VERSION, version) and version.pk == versions[0].pk,
+            return_entry=next(
+                (e for e in reversed(version.timeline.all()) if e.step == BudgetStep.RESTITUITO),
+                None,
+            ),
             submit_form=CommentForm(),
             return_form=ReturnForm(),
             approve_form=CommentForm(),
@@ -393,6 +397,7 @@ class ActualsView(LoginRequiredMixin, TemplateView):
             today=timezone.localdate(),
             threshold_percent=int(selectors.variance_threshold() * 100),
             can_record_actuals=can(self.request.user, Action.RECORD_ACTUALS, version),
+            actual_costs=selectors.actual_cost_list(version),
         )
         return context
 

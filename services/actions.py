@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -163,9 +163,45 @@ def delivery_record_save(*, record: DeliveryRecord, actor: User) -> DeliveryReco
         contract.start_date.replace(day=1) <= record.month <= contract.end_date
     ):
         raise ValidationError({"month": _("Il mese è fuori dal periodo del contratto.")})
+    if record.month and record.month > timezone.localdate().replace(day=1):
+        raise ValidationError({"month": _("Non si registrano ore di un mese non ancora iniziato.")})
+    if (
+        record.qualification_id
+        and not contract.rates.filter(qualification_id=record.qualification_id).exists()
+    ):
+        raise ValidationError(
+            {
+                "qualification": _(
+                    "Il contratto non prevede una tariffa per questa qualifica: aggiungila al "
+                    "contratto prima di registrare le ore."
+                )
+            }
+        )
+    if record.is_correction:
+        _check_correction(record)
     if record.pk is None:
         record.recorded_by = actor
     return _save(record, actor=actor)
+
+
+def _check_correction(record: DeliveryRecord) -> None:
+    """A correction never takes a month's hours (for its qualification) below zero."""
+    same_month = DeliveryRecord.objects.select_for_update().filter(
+        contract=record.contract, month=record.month, qualification=record.qualification_id
+    )
+    if record.pk is not None:
+        same_month = same_month.exclude(pk=record.pk)
+    total = sum((row.hours for row in same_month), Decimal("0")) + (record.hours or 0)
+    if total < 0:
+        raise ValidationError(
+            {
+                "hours": _(
+                    "Con questa rettifica le ore del mese diventerebbero negative "
+                    "(%(total)s): controlla il valore."
+                )
+                % {"total": total}
+            }
+        )
 
 
 @transaction.atomic
@@ -230,6 +266,14 @@ def _statement_lines(statement: Statement, records: list[DeliveryRecord]) -> lis
                 % {"name": names[key]}
             )
         hours = hours_by_qualification[key].quantize(CENT)
+        if hours < 0:
+            raise ValidationError(
+                _(
+                    "Le ore di «%(name)s» risultano negative (%(hours)s): controlla le "
+                    "rettifiche registrate. Nulla verrà rendicontato così."
+                )
+                % {"name": names[key], "hours": hours}
+            )
         lines.append(
             StatementLine(
                 statement=statement,
@@ -263,7 +307,20 @@ def statement_draft_create(
     corrects: Statement | None = None,
     note: str = "",
 ) -> Statement:
-    """A draft statement, its lines computed from the delivery records of the period."""
+    """A draft statement, its lines computed from the delivery records of the period.
+
+    Delivery is recorded by month, so a period runs from the first day of a month to the
+    last day of a month: a statement never bills days it does not name.
+    """
+    if corrects is None and (
+        period_start.day != 1 or (period_end + datetime.timedelta(days=1)).day != 1
+    ):
+        raise ValidationError(
+            _(
+                "Il periodo deve andare dal primo giorno di un mese all'ultimo giorno di un "
+                "mese: le ore sono registrate per mese."
+            )
+        )
     with audit_context(actor):
         if corrects is not None:
             if not corrects.is_issued:
@@ -328,6 +385,11 @@ def statement_issue(*, statement: Statement, actor: User, render) -> Statement:
         DeliveryRecord.objects.filter(
             pk__in=[record.pk for record in records], statement__isnull=True
         ).update(statement=statement)
+        # Numbers without gaps: one issuer at a time takes the next number.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('services_statement_number'))")
+        last = Statement.objects.aggregate(last=Max("number"))["last"] or 0
+        statement.number = last + 1
         statement.issued_by = actor
         statement.issued_at = timezone.now()
         pdf = render(statement)

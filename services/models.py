@@ -380,6 +380,9 @@ class Statement(models.Model):
         related_name="corrections",
         verbose_name=_("rettifica di"),
     )
+    # Sequential number given when the statement is issued (drafts have none): what the
+    # Ente affidante sees has no gaps.
+    number = models.PositiveIntegerField(_("numero"), null=True, blank=True, unique=True)
     note = models.TextField(_("nota"), blank=True)
     total_hours = models.DecimalField(_("ore totali"), default=0, **HOURS)
     total_amount = models.DecimalField(_("importo totale (€)"), default=0, **MONEY)
@@ -411,9 +414,19 @@ class Statement(models.Model):
                 violation_error_message=_("La fine del periodo precede l'inizio."),
             ),
             models.CheckConstraint(
-                condition=Q(status="bozza")
-                | (Q(issued_at__isnull=False) & Q(issued_by__isnull=False) & ~Q(pdf_sha256="")),
+                condition=(Q(status="bozza") & Q(number__isnull=True))
+                | (
+                    Q(issued_at__isnull=False)
+                    & Q(issued_by__isnull=False)
+                    & ~Q(pdf_sha256="")
+                    & Q(number__isnull=False)
+                ),
                 name="statement_issued_complete",
+            ),
+            # Prot. 10 §4: nothing negative is reported to the PA.
+            models.CheckConstraint(
+                condition=Q(total_hours__gte=0) & Q(total_amount__gte=0),
+                name="statement_totals_not_negative",
             ),
         ]
         triggers = [
@@ -430,6 +443,11 @@ class Statement(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status == StatementStatus.EMESSO
+
+    @property
+    def reference(self) -> str:
+        """ "5" for issued statement n. 5; "bozza 12" for a draft (drafts have no number)."""
+        return str(self.number) if self.number else _("bozza %(pk)s") % {"pk": self.pk}
 
 
 @audited()
@@ -457,6 +475,9 @@ class StatementLine(models.Model):
             models.CheckConstraint(
                 condition=Q(amount=Round(F("hours") * F("hourly_rate"), 2)),
                 name="statementline_amount_is_hours_times_rate",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0), name="statementline_hours_not_negative"
             ),
         ]
         triggers = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
@@ -219,7 +220,6 @@ class ServiceDetailView(ServicePkMixin, TemplateView):
             year=year,
             deliveries=deliveries,
             delivery_hours=sum((record.hours for record in deliveries), Decimal("0")),
-            delivery_people=sum(record.people_served for record in deliveries),
             indicators=indicators,
             indicator_chart=_indicator_chart(indicators),
         )
@@ -647,7 +647,8 @@ def statement_pdf(statement: Statement) -> bytes:
     lines = list(statement.lines.select_related("qualification"))
     records = list(reported_records(statement))
     contract = statement.contract
-    title = _("Rendiconto n. %(number)s all'Ente affidante") % {"number": statement.pk}
+    with translation.override(settings.LANGUAGE_CODE):  # issued documents are Italian records
+        title = _("Rendiconto n. %(number)s all'Ente affidante") % {"number": statement.reference}
     pdf = render_pdf(
         STATEMENT_PDF_TEMPLATE,
         {

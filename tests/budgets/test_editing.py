@@ -88,6 +88,7 @@ def test_a_save_after_the_budget_was_proposed_is_a_conflict_not_an_error(simf_dr
     ("field", "value", "message"),
     [
         ("weekly_hours", "200", "24 ore al giorno"),
+        ("weekly_hours", "90", "non sono plausibili"),
         ("weeks", "60", "53 settimane"),
         ("hourly_cost", "-5", "non può essere negativo"),
         ("headcount", "-1", "almeno una frazione di persona"),
@@ -148,7 +149,7 @@ def test_line_form_accepts_only_values_the_database_accepts(
     if form.is_valid():
         line = form.instance
         assert Decimal("0") < line.headcount <= 500
-        assert Decimal("0") < line.weekly_hours <= 168
+        assert Decimal("0") < line.weekly_hours <= 60
         assert Decimal("0") < line.weeks <= 53
         assert Decimal("0") <= line.hourly_cost <= 1000
     else:

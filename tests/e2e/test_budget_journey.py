@@ -134,7 +134,9 @@ def test_budget_from_hour_plan_to_approval_and_sealed_pdf(
     login(page, live_server, "direttore", demo_password)
     page.goto(url(live_server, "budgets:list"))
     page.get_by_role("link", name=sad.name).click()
-    expect(page.get_by_text("Le settimane ASA sono troppe")).to_be_visible()
+    # The AU's remarks stand in the banner at the top (and in the timeline).
+    banner = page.locator("main > .notice").filter(has_text="Restituito da Giulia Ferrari")
+    expect(banner).to_contain_text("Le settimane ASA sono troppe")
     shot(page, "budget-07-returned")
     page.get_by_role("link", name="Modifica il piano ore").click()
     page.locator("#id_form-0-weeks").fill("44")

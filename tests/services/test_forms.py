@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from accounts.roles import Role
 from services import actions
 from services.models import Contract, ContractRate, DeliveryRecord, Emergency, OutcomeIndicator
+from tests.factories.services import ContractRateFactory
 
 
 def _post(client, user, name, pk, data):
@@ -36,6 +37,10 @@ def coordinator(services):
 
 @pytest.fixture
 def delivery_data(services, qualifications):
+    """A month of hours for a qualification the SIMF contract has an agreed rate for."""
+    ContractRateFactory(
+        contract=services["simf_contract"], qualification=qualifications["educatore"]
+    )
     return {
         "contract": services["simf_contract"].pk,
         "month": "2025-03",
@@ -99,16 +104,30 @@ def test_duplicate_month_and_qualification_is_refused(client, coordinator, servi
 def test_correction_may_be_negative_but_needs_a_reason(
     client, coordinator, services, delivery_data
 ):
-    """A correction record accepts negative hours and requires its reason."""
+    """A correction record accepts negative hours (not below zero) and requires its reason."""
+    assert (
+        _post(
+            client, coordinator, "delivery_create", services["simf"].pk, delivery_data
+        ).status_code
+        == 302
+    )  # 120,5 h recorded for the month
     data = {**delivery_data, "hours": "-4.5"}
     response = _post(client, coordinator, "delivery_correction_create", services["simf"].pk, data)
     _assert_refused(response, "Questo campo è obbligatorio")
-    assert not DeliveryRecord.objects.exists()
+    assert DeliveryRecord.objects.count() == 1
     data["reason"] = "Ore registrate due volte"
+    response = _post(
+        client,
+        coordinator,
+        "delivery_correction_create",
+        services["simf"].pk,
+        {**data, "hours": "-500"},
+    )
+    _assert_refused(response, "diventerebbero negative")
     response = _post(client, coordinator, "delivery_correction_create", services["simf"].pk, data)
     assert response.status_code == 302
-    record = DeliveryRecord.objects.get()
-    assert record.is_correction and record.hours == Decimal("-4.5")
+    record = DeliveryRecord.objects.get(is_correction=True)
+    assert record.hours == Decimal("-4.5")
 
 
 @pytest.mark.django_db

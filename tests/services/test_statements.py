@@ -12,8 +12,10 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,11 +119,15 @@ def test_issued_statement_equals_the_records_it_froze(setup, director, rows, out
     savepoint = transaction.savepoint()
     try:
         in_period = [record(contract, m, quals[q], hours, director) for q, m, hours in rows]
-        in_period += [
-            record(contract, MAR, quals[q], hours, director, is_correction=True, reason="errore")
-            for q, hours in corrections
-            if hours
-        ]
+        march = {q: hours for q, month, hours in rows if month == MAR}
+        for q, hours in corrections:
+            # A correction taking March below zero is refused by the action (tested below).
+            if not hours or march.get(q, Decimal(0)) + hours < 0:
+                continue
+            march[q] = march.get(q, Decimal(0)) + hours
+            in_period.append(
+                record(contract, MAR, quals[q], hours, director, is_correction=True, reason="x")
+            )
         later = [record(contract, APR, quals[0], hours, director) for hours in outside[:1]]
 
         statement = issue(contract, JAN, datetime.date(2025, 3, 31), director)
@@ -259,7 +265,8 @@ def test_correction_restates_the_period_and_names_the_original(issued, director,
     fix.refresh_from_db()
     assert fix.statement_id == correction.pk
     page = client.get(reverse("services:statement_detail", kwargs={"pk": correction.pk}))
-    assert f"rettifica del n. {statement.pk}" in page.content.decode()
+    statement.refresh_from_db()
+    assert f"rettifica del n. {statement.number}" in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -358,9 +365,17 @@ def test_issue_stops_when_hours_changed_after_the_check(client, setup, director)
 
 @pytest.mark.django_db
 def test_missing_rate_refuses_the_draft(client, setup, director, qualifications):
-    """Hours of a qualification without an agreed rate: Italian error, no statement saved."""
+    """Hours of a qualification without an agreed rate: Italian error, no statement saved.
+
+    Entry refuses such hours now; these were recorded before the rate was removed."""
     contract, _quals = setup
-    record(contract, JAN, qualifications["assistente-sociale"], Decimal("3.00"), director)
+    DeliveryRecord.objects.create(
+        contract=contract,
+        month=JAN,
+        qualification=qualifications["assistente-sociale"],
+        hours=Decimal("3.00"),
+        recorded_by=director,
+    )
     client.force_login(director)
     response = client.post(
         reverse("services:statement_create"),
@@ -422,4 +437,51 @@ def test_sealed_pdf_validates_and_shows_the_total(
     correction = actions.statement_issue(statement=correction, actor=director, render=statement_pdf)
     with correction.pdf.open("rb") as handle:
         text = re.sub(r"\s+", " ", pdftotext(handle.read()))
-    assert f"Rettifica del rendiconto n. {draft.pk}" in text
+    draft.refresh_from_db()
+    assert f"Rettifica del rendiconto n. {draft.number}" in text
+
+
+@pytest.mark.django_db
+def test_a_correction_cannot_take_a_month_below_zero(setup, director):
+    """−5000 h on a month of 100 h is refused in Italian; nothing is saved (§4)."""
+    contract, quals = setup
+    record(contract, JAN, quals[0], Decimal("100.00"), director)
+    with pytest.raises(ValidationError, match="negative"):
+        record(contract, JAN, quals[0], Decimal("-5000"), director, is_correction=True, reason="x")
+    assert DeliveryRecord.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_hours_need_an_agreed_rate_and_a_month_that_has_begun(setup, director, qualifications):
+    """No rate for the qualification, or a future month: refused at entry, nothing saved."""
+    contract, _quals = setup
+    with pytest.raises(ValidationError, match="tariffa"):
+        record(contract, JAN, qualifications["assistente-sociale"], Decimal("3"), director)
+    next_month = (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    contract.end_date = next_month.replace(year=next_month.year + 1)
+    contract.save()
+    with pytest.raises(ValidationError, match="non ancora iniziato"):
+        record(contract, next_month, _quals[0], Decimal("3"), director)
+    assert not DeliveryRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_statement_covers_whole_months_and_issued_ones_are_numbered_without_gaps(setup, director):
+    """Mid-month periods are refused; deleting a draft leaves no gap in the numbers."""
+    contract, quals = setup
+    record(contract, JAN, quals[0], Decimal("10"), director)
+    record(contract, FEB, quals[0], Decimal("10"), director)
+    with pytest.raises(ValidationError, match="primo giorno"):
+        actions.statement_draft_create(
+            contract=contract,
+            period_start=datetime.date(2025, 1, 15),
+            period_end=datetime.date(2025, 1, 31),
+            actor=director,
+        )
+    thrown_away = actions.statement_draft_create(
+        contract=contract, period_start=JAN, period_end=datetime.date(2025, 1, 31), actor=director
+    )
+    actions.statement_draft_delete(statement=thrown_away, actor=director)
+    first = issue(contract, JAN, datetime.date(2025, 1, 31), director)
+    second = issue(contract, FEB, datetime.date(2025, 2, 28), director)
+    assert (first.number, second.number) == (1, 2)
