@@ -134,6 +134,19 @@ def _locked_version(version: BudgetVersion) -> BudgetVersion:
     return BudgetVersion.objects.select_for_update().select_related("budget").get(pk=version.pk)
 
 
+def _move(
+    version: BudgetVersion, status: BudgetStatus, step: BudgetStep, actor: User, comment: str
+) -> BudgetVersion:
+    """Set the (locked) version's status, bump its lock and record the step on the timeline."""
+    with audit_context(actor):
+        version.status = status
+        version.lock_version = F("lock_version") + 1
+        version.save(update_fields=["status", "lock_version"])
+        _event(version, step, actor, comment)
+    version.refresh_from_db()
+    return version
+
+
 @transaction.atomic
 def version_submit(*, version: BudgetVersion, actor: User, comment: str = "") -> BudgetVersion:
     """The Direttore proposes the budget to the Amministratore Unico."""
@@ -141,13 +154,7 @@ def version_submit(*, version: BudgetVersion, actor: User, comment: str = "") ->
     _require(actor, Action.SUBMIT, version)
     if not version.hour_lines.exists():
         raise ValidationError(_("Il budget è vuoto: inserisci almeno una riga del piano ore."))
-    with audit_context(actor):
-        version.status = BudgetStatus.PROPOSTO
-        version.lock_version = F("lock_version") + 1
-        version.save(update_fields=["status", "lock_version"])
-        _event(version, BudgetStep.PROPOSTO, actor, comment)
-    version.refresh_from_db()
-    return version
+    return _move(version, BudgetStatus.PROPOSTO, BudgetStep.PROPOSTO, actor, comment)
 
 
 @transaction.atomic
@@ -157,13 +164,7 @@ def version_return(*, version: BudgetVersion, actor: User, comment: str) -> Budg
     _require(actor, Action.APPROVE, version)
     if not comment.strip():
         raise ValidationError(_("Per restituire il budget scrivi un commento."))
-    with audit_context(actor):
-        version.status = BudgetStatus.RESTITUITO
-        version.lock_version = F("lock_version") + 1
-        version.save(update_fields=["status", "lock_version"])
-        _event(version, BudgetStep.RESTITUITO, actor, comment.strip())
-    version.refresh_from_db()
-    return version
+    return _move(version, BudgetStatus.RESTITUITO, BudgetStep.RESTITUITO, actor, comment.strip())
 
 
 @transaction.atomic
@@ -171,13 +172,7 @@ def version_approve(*, version: BudgetVersion, actor: User, comment: str = "") -
     """The Amministratore Unico approves: the version is frozen from now on."""
     version = _locked_version(version)
     _require(actor, Action.APPROVE, version)
-    with audit_context(actor):
-        version.status = BudgetStatus.APPROVATO
-        version.lock_version = F("lock_version") + 1
-        version.save(update_fields=["status", "lock_version"])
-        _event(version, BudgetStep.APPROVATO, actor, comment)
-    version.refresh_from_db()
-    return version
+    return _move(version, BudgetStatus.APPROVATO, BudgetStep.APPROVATO, actor, comment)
 
 
 @transaction.atomic
