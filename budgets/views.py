@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -327,7 +328,7 @@ class _WorkflowView(LoginRequiredMixin, View):
 
 class SubmitView(_WorkflowView):
     action = Action.SUBMIT
-    success_message = _("Budget proposto all'Amministratore Unico.")
+    success_message = gettext_lazy("Budget proposto all'Amministratore Unico.")
 
     def perform(self, version, comment):
         return actions.version_submit(version=version, actor=self.request.user, comment=comment)
@@ -335,7 +336,7 @@ class SubmitView(_WorkflowView):
 
 class ApproveView(_WorkflowView):
     action = Action.APPROVE
-    success_message = _("Budget approvato: da ora non è più modificabile.")
+    success_message = gettext_lazy("Budget approvato: da ora non è più modificabile.")
 
     def perform(self, version, comment):
         return actions.version_approve(version=version, actor=self.request.user, comment=comment)
@@ -344,7 +345,7 @@ class ApproveView(_WorkflowView):
 class ReturnView(_WorkflowView):
     action = Action.APPROVE
     form_class = ReturnForm
-    success_message = _("Budget restituito al Direttore con le tue osservazioni.")
+    success_message = gettext_lazy("Budget restituito al Direttore con le tue osservazioni.")
 
     def perform(self, version, comment):
         return actions.version_return(version=version, actor=self.request.user, comment=comment)
@@ -352,7 +353,7 @@ class ReturnView(_WorkflowView):
 
 class NewVersionView(_WorkflowView):
     action = Action.NEW_VERSION
-    success_message = _("Nuova versione creata: quella approvata resta consultabile.")
+    success_message = gettext_lazy("Nuova versione creata: quella approvata resta consultabile.")
 
     def perform(self, version, comment):
         return actions.version_new(version=version, actor=self.request.user, comment=comment)

@@ -142,3 +142,11 @@ def test_a_change_to_an_approved_budget_is_a_new_version(simf_draft, users):
     approved.refresh_from_db()
     assert approved.status == BudgetStatus.APPROVATO
     assert HourPlanLine.objects.filter(version=approved).count() == 1
+
+
+def test_workflow_messages_follow_the_user_language(simf_draft, users, client):
+    """The confirmation after a step is in the language the user chose, not the server's."""
+    client.force_login(users["direttore"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.post(reverse("budgets:submit", args=[simf_draft.pk]), follow=True)
+    assert "Budget submitted to the Sole Director." in response.content.decode()
