@@ -21,8 +21,8 @@ BIN = Path(sys.executable).parent
 PY = sys.executable
 
 
-def manage(*args: str) -> None:
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True)  # noqa: S603
+def manage(*args: str, env: dict[str, str] | None = None) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
 def has_users() -> bool:
@@ -51,18 +51,21 @@ def main() -> int:
 
         server = EmbeddedPostgres(default_data_dir())
         os.environ["DATABASE_URL"] = server.attach()
+        os.environ["DATABASE_OWNER_URL"] = server.owner_url()
         print(f"PostgreSQL incorporato: {server.pgdata}", flush=True)
+    # Web, worker and beat connect as the application role and are not given the owner's URL
+    # (segrate_compliance/database/roles.py); only the migrating commands below get it.
+    child_env = {key: value for key, value in os.environ.items() if key != "DATABASE_OWNER_URL"}
     host = os.environ.get("RUN_HOST", "127.0.0.1")
     port = os.environ.get("RUN_PORT", "8000")
     children: list[subprocess.Popen] = []
     try:
-        manage("migrate", "--noinput", "-v", "0")
-        manage("createcachetable")
-        manage("sync_roles", "-v", "0")
+        manage("migrate", "--noinput", "-v", "0")  # as the owner; also the cache table
+        manage("sync_roles", "-v", "0", env=child_env)
         if os.environ.get("DEBUG", "") in ("", "0", "false", "False"):
-            manage("collectstatic", "--noinput", "-v", "0")
+            manage("collectstatic", "--noinput", "-v", "0", env=child_env)
         if not has_users():
-            manage("seed_demo")
+            manage("seed_demo", env=child_env)
         password = os.environ.get("DEMO_PASSWORD", "Segrate-demo-2026")
         print(
             f"\nUtenti dimostrativi (password: {password}):\n"
@@ -95,7 +98,9 @@ def main() -> int:
             "beat": [str(BIN / "celery"), "-A", "segrate_compliance", "beat", "-l", "info"],
         }
         for command in commands.values():
-            child = subprocess.Popen(command, cwd=ROOT, start_new_session=True)  # noqa: S603
+            child = subprocess.Popen(  # noqa: S603
+                command, cwd=ROOT, env=child_env, start_new_session=True
+            )
             children.append(child)
         print(f"Segrate Compliance: http://{host}:{port}/  (Ctrl-C per fermare)", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))

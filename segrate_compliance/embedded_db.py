@@ -37,6 +37,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SYSTEM_USER = "segrate_pg"  # PostgreSQL refuses to run as root.
+# The two database roles (segrate_compliance/database/roles.py): the owner of the tables runs
+# migrations; web, worker and beat connect as the application role, neither superuser nor owner.
+OWNER_ROLE = "segrate_owner"
+APP_ROLE = "segrate_app"
+DATABASE = "segrate"
 _SOCKET_PATH_MAX = 100  # sun_path is 108 bytes; keep room for ".s.PGSQL.5432".
 
 
@@ -69,8 +74,11 @@ class EmbeddedPostgres:
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
         return Path(tempfile.gettempdir()) / f"segrate-pg-{digest}"
 
-    def url(self, database: str = "segrate") -> str:
-        return f"postgresql://postgres@/{database}?host={self.socket_dir}"
+    def url(self, database: str = DATABASE, user: str = APP_ROLE) -> str:
+        return f"postgresql://{user}@/{database}?host={self.socket_dir}"
+
+    def owner_url(self, database: str = DATABASE) -> str:
+        return self.url(database, OWNER_ROLE)
 
     # -- helpers -----------------------------------------------------------------------------
     def _as_root(self) -> bool:
@@ -184,25 +192,47 @@ class EmbeddedPostgres:
                 "start",
             ]
         )
-        self._ensure_database("segrate")
+        self._ensure_roles_and_database()
 
-    def _ensure_database(self, name: str) -> None:
-        out = self._run(
+    def _psql(self, database: str, command: str) -> str:
+        return self._run(
             [
                 _bin("psql"),
+                "-v",
+                "ON_ERROR_STOP=1",
                 "-h",
                 str(self.socket_dir),
                 "-U",
                 "postgres",
                 "-d",
-                "postgres",
+                database,
                 "-tAc",
-                # A fixed identifier from this module, not user input.
-                f"SELECT 1 FROM pg_database WHERE datname = '{name}'",  # noqa: S608
+                command,
             ]
-        )
-        if out.stdout.strip() != "1":
-            self._run([_bin("createdb"), "-h", str(self.socket_dir), "-U", "postgres", name])
+        ).stdout.strip()
+
+    def _ensure_roles_and_database(self) -> None:
+        """The owner (may create test databases) and the application role, both without
+        superuser; the database belongs to the owner. A data directory made before the two
+        roles existed has its objects handed over to the owner."""
+        # Fixed identifiers from this module, not user input.
+        self._psql("postgres", ROLES_SQL)
+        if self._psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'") != "1":  # noqa: S608
+            self._run(
+                [
+                    _bin("createdb"),
+                    "-h",
+                    str(self.socket_dir),
+                    "-U",
+                    "postgres",
+                    "-O",
+                    OWNER_ROLE,
+                    DATABASE,
+                ]
+            )
+        else:
+            self._psql("postgres", f"ALTER DATABASE {DATABASE} OWNER TO {OWNER_ROLE}")
+            self._psql(DATABASE, HAND_OVER_SQL)
 
     def _stop_locked(self) -> None:
         if self.is_ready():
@@ -238,6 +268,42 @@ class EmbeddedPostgres:
             self._write_holders(remaining)
             if not remaining:
                 self._stop_locked()
+
+
+ROLES_SQL = f"""
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+        CREATE ROLE {OWNER_ROLE} LOGIN CREATEDB NOSUPERUSER NOCREATEROLE;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+        CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+    END IF;
+END $$;
+"""
+
+# Tables, views and functions of ``public`` not yet owned by the owner (a data directory from
+# before the two roles) are handed over; identity sequences follow their tables.
+HAND_OVER_SQL = f"""
+DO $$ DECLARE item record; BEGIN
+    FOR item IN SELECT c.oid::regclass AS name,
+            CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                ELSE 'TABLE' END AS kind
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+          AND c.relowner <> '{OWNER_ROLE}'::regrole
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO {OWNER_ROLE}', item.kind, item.name);
+    END LOOP;
+    FOR item IN SELECT p.oid::regprocedure AS name
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND p.proowner <> '{OWNER_ROLE}'::regrole
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO {OWNER_ROLE}', item.name);
+    END LOOP;
+END $$;
+"""
 
 
 def _first_int(path: Path) -> int | None:
@@ -284,7 +350,8 @@ def default_data_dir() -> Path:
 
 
 def main(argv: list[str]) -> int:
-    """``start`` prints the URL, ``stop`` stops it, ``url`` prints the URL only."""
+    """``start`` prints the application role's URL, ``stop`` stops it, ``url`` prints it
+    only, ``owner-url`` prints the owner's URL."""
     server = EmbeddedPostgres(default_data_dir())
     command = argv[1] if len(argv) > 1 else "url"
     if command == "start":
@@ -293,8 +360,10 @@ def main(argv: list[str]) -> int:
         server.stop()
     elif command == "url":
         sys.stdout.write(server.url() + "\n")
+    elif command == "owner-url":
+        sys.stdout.write(server.owner_url() + "\n")
     else:
-        sys.stderr.write("usage: python -m segrate_compliance.embedded_db start|stop|url\n")
+        sys.stderr.write("usage: python -m segrate_compliance.embedded_db start|stop|url|owner-url\n")
         return 2
     return 0
 

@@ -88,14 +88,24 @@ TEMPLATES = [
     }
 ]
 
-# -- Database: PostgreSQL everywhere (no SQLite path) ------------------------------------------
+# -- Database: PostgreSQL everywhere (no SQLite path), two roles ------------------------------
+# DATABASE_URL is the application role (web, worker, beat): neither superuser nor owner of
+# the tables. DATABASE_OWNER_URL is the owner, used only by migrate, flush, createcachetable
+# and test database creation (segrate_compliance/database/roles.py). Give the owner's URL to
+# the process that migrates, never to web, worker and beat.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
+    DATABASE_OWNER = (
+        env.db_url("DATABASE_OWNER_URL") if env.str("DATABASE_OWNER_URL", default="") else None
+    )
 else:
     from segrate_compliance.embedded_db import EmbeddedPostgres
 
     # Start (or join) the private cluster; the last process using it stops it on exit.
-    DATABASES = {"default": environ.Env.db_url_config(EmbeddedPostgres(DATA_DIR).attach())}
+    _embedded = EmbeddedPostgres(DATA_DIR)
+    DATABASES = {"default": environ.Env.db_url_config(_embedded.attach())}
+    DATABASE_OWNER = environ.Env.db_url_config(_embedded.owner_url())
+DATABASES["default"]["ENGINE"] = "segrate_compliance.database"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="")
@@ -268,10 +278,11 @@ CELERY_BEAT_SCHEDULE = {
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_ADMIN_MODEL = "pghistory.Events"
-# Test runs that flush tables (live-server browser tests) need TRUNCATE on audit tables;
-# production never sets this (see accounts/audit.py).
+# Test runs that flush tables (live-server browser tests) need TRUNCATE on audit tables; the
+# owner's connections get the switch (segrate_compliance/database/roles.py), the application
+# role has no TRUNCATE privilege at all. Production never sets this (see accounts/audit.py).
 AUDIT_ALLOW_TRUNCATE = env.bool("AUDIT_ALLOW_TRUNCATE", default=False)
-if AUDIT_ALLOW_TRUNCATE:
+if AUDIT_ALLOW_TRUNCATE and DATABASE_OWNER is None:  # one role: the switch goes on it
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c segrate.allow_truncate=on"
 
 # -- Reporting (PDF, PAdES) --------------------------------------------------------------------

@@ -50,9 +50,31 @@ def test_start_answers_and_stop_stops(server):
     """start() leaves a server answering on its socket; stop() stops it."""
     url = server.start()
     assert server.is_ready()
-    assert url.startswith("postgresql://postgres@/segrate?host=")
+    assert url.startswith("postgresql://segrate_app@/segrate?host=")
+    assert server.owner_url().startswith("postgresql://segrate_owner@/segrate?host=")
     server.stop()
     assert not server.is_ready()
+
+
+def test_two_roles_neither_superuser_and_the_database_belongs_to_the_owner(server):
+    """The embedded default has the shape production must have (issue 6, item 2): the app
+    role is neither superuser nor owner, the owner is no superuser but may create test
+    databases, and the database belongs to the owner."""
+    server.start()
+    try:
+        roles = server._psql(
+            "postgres",
+            "SELECT rolname, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles "
+            "WHERE rolname IN ('segrate_owner', 'segrate_app') ORDER BY rolname",
+        )
+        assert roles.splitlines() == ["segrate_app|f|f|f", "segrate_owner|f|t|f"]
+        owner = server._psql(
+            "postgres",
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'segrate'",
+        )
+        assert owner == "segrate_owner"
+    finally:
+        server.stop()
 
 
 def test_the_last_holder_to_exit_stops_the_server(server):
