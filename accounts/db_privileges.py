@@ -24,9 +24,7 @@ def append_only_tables() -> list[str]:
     for model in apps.get_models(include_auto_created=True):
         if model._meta.proxy or not model._meta.managed:
             continue
-        if issubclass(model, pghistory.models.Event) or getattr(
-            model, "audit_append_only", False
-        ):
+        if issubclass(model, pghistory.models.Event) or getattr(model, "audit_append_only", False):
             tables.add(model._meta.db_table)
     return sorted(tables)
 
@@ -63,11 +61,13 @@ def apply(cursor, *, app_role: str) -> None:
         )
     )
     cursor.execute(
-        sql.SQL("REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {}").format(
-            role
-        )
+        sql.SQL(
+            "REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {}"
+        ).format(role)
     )
-    cursor.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role))
+    cursor.execute(
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role)
+    )
     cursor.execute(
         sql.SQL("REVOKE INSERT, UPDATE, DELETE ON django_migrations FROM {}").format(role)
     )

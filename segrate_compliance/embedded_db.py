@@ -270,6 +270,7 @@ class EmbeddedPostgres:
                 self._stop_locked()
 
 
+# Fixed identifiers of this module, not user input.
 ROLES_SQL = f"""
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
@@ -279,7 +280,7 @@ DO $$ BEGIN
         CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
     END IF;
 END $$;
-"""
+"""  # noqa: S608
 
 # Tables, views and functions of ``public`` not yet owned by the owner (a data directory from
 # before the two roles) are handed over; identity sequences follow their tables.
@@ -303,7 +304,7 @@ DO $$ DECLARE item record; BEGIN
         EXECUTE format('ALTER FUNCTION %s OWNER TO {OWNER_ROLE}', item.name);
     END LOOP;
 END $$;
-"""
+"""  # noqa: S608
 
 
 def _first_int(path: Path) -> int | None:
@@ -363,7 +364,9 @@ def main(argv: list[str]) -> int:
     elif command == "owner-url":
         sys.stdout.write(server.owner_url() + "\n")
     else:
-        sys.stderr.write("usage: python -m segrate_compliance.embedded_db start|stop|url|owner-url\n")
+        sys.stderr.write(
+            "usage: python -m segrate_compliance.embedded_db start|stop|url|owner-url\n"
+        )
         return 2
     return 0
 

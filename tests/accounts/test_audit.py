@@ -32,8 +32,8 @@ EVENT_MODELS = sorted(
 )
 # Refused by the trigger, or before it by the application role's missing privilege (tests run
 # as that role; tests/project/test_database_roles.py proves the triggers alone as the owner).
-APPEND_ONLY = "Cannot update or delete rows|permission denied"
-TRUNCATE_REFUSED = "TRUNCATE non consentito|permission denied"
+APPEND_ONLY = r"Cannot update or delete rows|permission denied"
+TRUNCATE_REFUSED = r"TRUNCATE non consentito|permission denied"
 
 
 def events_of(model_label: str, pk: int) -> list[Events]:
@@ -286,9 +286,9 @@ def test_events_cannot_be_changed_with_raw_sql(one_event_each, model):
     table = model._meta.db_table
     before = _snapshot(model)
     with pytest.raises(DatabaseError, match=APPEND_ONLY), transaction.atomic():
-        sql(f"UPDATE {table} SET pgh_label = 'falsificato'")  # noqa: S608 - fixed table name
+        sql(f"UPDATE {table} SET pgh_label = 'falsificato'")
     with pytest.raises(DatabaseError, match=APPEND_ONLY), transaction.atomic():
-        sql(f"DELETE FROM {table}")  # noqa: S608 - fixed table name
+        sql(f"DELETE FROM {table}")
     assert _snapshot(model) == before
 
 
@@ -299,7 +299,7 @@ def test_events_cannot_be_changed_with_raw_sql(one_event_each, model):
 def test_truncate_is_refused_without_the_test_only_flag(one_event_each, table):
     """TRUNCATE of an event table is refused: the application role has no TRUNCATE privilege
     and the trigger refuses it unless the owner's test-only flag is on (here it is off)."""
-    count = f"SELECT count(*) FROM {table}"  # noqa: S608 - fixed table name
+    count = f"SELECT count(*) FROM {table}"
     with connection.cursor() as cursor:
         cursor.execute(count)
         (before,) = cursor.fetchone()
@@ -319,9 +319,15 @@ def test_context_rows_cannot_be_deleted():
     with audit_context(UserFactory()):
         target = UserFactory()
     context_id = events_of("accounts.User", target.pk)[-1].pgh_context_id
-    with pytest.raises(DatabaseError, match="DELETE non consentito|permission denied"), transaction.atomic():
+    with (
+        pytest.raises(DatabaseError, match=r"DELETE non consentito|permission denied"),
+        transaction.atomic(),
+    ):
         Context.objects.filter(pk=context_id).delete()
-    with pytest.raises(DatabaseError, match="DELETE non consentito|permission denied"), transaction.atomic():
+    with (
+        pytest.raises(DatabaseError, match=r"DELETE non consentito|permission denied"),
+        transaction.atomic(),
+    ):
         sql("DELETE FROM pghistory_context WHERE id = %s", [context_id])
     assert Context.objects.filter(pk=context_id).exists()
 
@@ -341,7 +347,10 @@ def test_committed_context_rows_cannot_be_rewritten():
         sql("UPDATE pghistory_context SET metadata = %s WHERE id = %s", [forged, context_id])
     with pytest.raises(DatabaseError, match="UPDATE non consentito"), transaction.atomic():
         Context.objects.filter(pk=context_id).update(metadata={"user": 0})
-    with pytest.raises(DatabaseError, match="DELETE non consentito|permission denied"), transaction.atomic():
+    with (
+        pytest.raises(DatabaseError, match=r"DELETE non consentito|permission denied"),
+        transaction.atomic(),
+    ):
         sql("DELETE FROM pghistory_context WHERE id = %s", [context_id])
 
     assert Context.objects.get(pk=context_id).metadata == original

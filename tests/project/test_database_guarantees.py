@@ -1,0 +1,375 @@
+"""What the database guarantees against the application itself (issue 6, items 1 and 2).
+
+The application connects as its application role (``DATABASES["default"]``), which is neither
+superuser nor owner. These tests run as that role, on the demo data (every event table and
+every kind of frozen record has rows), and try what an attacker with the app's own database
+connection would try: ``SET LOCAL pgtrigger.ignore`` to the names of every trigger of a table,
+``DISABLE TRIGGER``, ``session_replication_role``, TRUNCATE with the test-only switch, DDL.
+The owner-side tests prove the triggers alone (the owner has every privilege), so a change is
+refused by the trigger even where privileges would allow it.
+
+Every statement expected to fail runs in a savepoint, and the test first checks that it would
+touch at least one row, so that a refusal cannot be mistaken for an empty table.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+from pghistory.models import Event
+
+from accounts import db_privileges
+from segrate_compliance.database import roles
+
+# Tables whose triggers refuse changes to frozen records, and how each is attacked. Every
+# statement must match at least one demo row. A new table with a refusing trigger must be added
+# here: test_every_refusing_trigger_has_an_attack fails until it is.
+FROZEN = {
+    "services_statement": [
+        "UPDATE services_statement SET total_amount = total_amount + 1 WHERE status = 'emesso'",
+        "UPDATE services_statement SET status = 'bozza', number = NULL WHERE status = 'emesso'",
+        "DELETE FROM services_statement WHERE status = 'emesso'",
+    ],
+    "services_statementline": [
+        "UPDATE services_statementline SET hours = hours + 1, amount = amount + hourly_rate "
+        "WHERE statement_id IN (SELECT id FROM services_statement WHERE status = 'emesso')",
+        "DELETE FROM services_statementline "
+        "WHERE statement_id IN (SELECT id FROM services_statement WHERE status = 'emesso')",
+    ],
+    "services_deliveryrecord": [
+        "UPDATE services_deliveryrecord SET hours = hours + 1 WHERE statement_id IS NOT NULL",
+        "DELETE FROM services_deliveryrecord WHERE statement_id IS NOT NULL",
+    ],
+    "budgets_budgetversion": [
+        "UPDATE budgets_budgetversion SET status = 'bozza' WHERE status = 'approvato'",
+        "DELETE FROM budgets_budgetversion WHERE status = 'approvato'",
+    ],
+    "budgets_hourplanline": [
+        "UPDATE budgets_hourplanline SET weekly_hours = weekly_hours + 1 WHERE version_id IN "
+        "(SELECT id FROM budgets_budgetversion WHERE status = 'approvato')",
+        "DELETE FROM budgets_hourplanline WHERE version_id IN "
+        "(SELECT id FROM budgets_budgetversion WHERE status = 'approvato')",
+    ],
+    "budgets_othercostline": [
+        "UPDATE budgets_othercostline SET amount = amount + 1 WHERE version_id IN "
+        "(SELECT id FROM budgets_budgetversion WHERE status = 'approvato')",
+        "DELETE FROM budgets_othercostline WHERE version_id IN "
+        "(SELECT id FROM budgets_budgetversion WHERE status = 'approvato')",
+    ],
+    "budgets_timelineentry": [
+        "UPDATE budgets_timelineentry SET comment = 'riscritto'",
+        "DELETE FROM budgets_timelineentry",
+    ],
+}
+# Inserting into a frozen parent is refused too.
+FROZEN_INSERTS = {
+    "services_statementline": (
+        "INSERT INTO services_statementline (statement_id, qualification_id, hours, "
+        "hourly_rate, amount) SELECT s.id, q.id, 1, 1, 1 FROM services_statement s, "
+        "services_qualification q WHERE s.status = 'emesso' AND NOT EXISTS (SELECT 1 FROM "
+        "services_statementline l WHERE l.statement_id = s.id AND l.qualification_id = q.id) "
+        "LIMIT 1"
+    ),
+}
+
+
+def event_tables() -> list[str]:
+    return sorted(
+        model._meta.db_table
+        for model in apps.get_models()
+        if issubclass(model, Event) and not model._meta.proxy
+    )
+
+
+def fetch(statement: str, params: list | None = None) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def trigger_names(table: str) -> list[str]:
+    return [
+        name
+        for (name,) in fetch(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+            [table],
+        )
+    ]
+
+
+def rows_touched(statement: str) -> int:
+    """How many rows ``statement`` would touch (its WHERE as a count)."""
+    verb, _, rest = statement.partition(" ")
+    if verb == "DELETE":
+        table_and_where = rest.removeprefix("FROM ")
+    else:
+        table, _, assignments_and_where = rest.partition(" SET ")
+        where = assignments_and_where.partition(" WHERE ")[2]
+        table_and_where = f"{table} WHERE {where}" if where else table
+    return fetch(f"SELECT count(*) FROM {table_and_where}")[0][0]
+
+
+def refused_with_ignore_set(table: str, statement: str) -> str | None:
+    """Run ``statement`` with ``pgtrigger.ignore`` naming every trigger of ``table``; return
+    None if refused, or what went wrong."""
+    names = trigger_names(table)
+    if not names:
+        return f"{table}: no triggers at all"
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pgtrigger.ignore', %s, true)",
+                ["{" + ",".join(names) + "}"],
+            )
+            cursor.execute(statement)
+    except DatabaseError:
+        return None
+    return f"{table}: accepted with pgtrigger.ignore set: {statement}"
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", verbosity=0)
+
+
+def _require_two_roles():
+    assert roles.configured(), (
+        "the tests must run with two database roles: set DATABASE_OWNER_URL beside "
+        "DATABASE_URL, or use the embedded default (README)"
+    )
+
+
+# -- The application role ------------------------------------------------------------------------
+
+
+def test_the_app_role_is_neither_superuser_nor_owner(db):
+    """The role the app connects as is not superuser, owns no table, and cannot become the
+    owner."""
+    _require_two_roles()
+    [(user, is_super)] = fetch(
+        "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
+    )
+    assert user == connection.settings_dict["USER"]
+    assert is_super is False
+    assert fetch(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) = current_user"
+    ) == [(0,)]
+    assert fetch(
+        "SELECT count(*) FROM pg_database WHERE datname = current_database() "
+        "AND pg_get_userbyid(datdba) = current_user"
+    ) == [(0,)]
+    owner = settings_owner()
+    with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+        fetch(f'SET ROLE "{owner}"; SELECT 1')
+
+
+def settings_owner() -> str:
+    from django.conf import settings
+
+    return settings.DATABASE_OWNER["USER"]
+
+
+def test_no_trigger_reads_pgtrigger_ignore(db):
+    """No trigger function in the database consults ``pgtrigger.ignore`` (meta-test: covers
+    every trigger any app adds, since pgtrigger compiles them all with the guarded template),
+    and pgtrigger's ignore function does not exist (an old-style trigger fails closed)."""
+    leaking = fetch(
+        "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal AND "
+        "(p.prosrc ILIKE '%%pgtrigger_should_ignore%%' OR p.prosrc ILIKE '%%pgtrigger.ignore%%')"
+    )
+    assert leaking == []
+    assert fetch("SELECT count(*) FROM pg_proc WHERE proname = '_pgtrigger_should_ignore'") == [
+        (0,)
+    ]
+    # And there are triggers to speak of: every event table has its append-only trigger.
+    for table in event_tables():
+        assert any("append_only" in name for name in trigger_names(table)), table
+
+
+def test_every_refusing_trigger_has_an_attack(db):
+    """Meta-test: each table with a trigger that raises (a freeze or a guard) is attacked in
+    FROZEN above, or is an event table (attacked generically)."""
+    refusing = {
+        table
+        for (table,) in fetch(
+            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal "
+            "AND p.prosrc ILIKE '%%RAISE%%'"
+        )
+    }
+    not_covered = refusing - set(FROZEN) - set(event_tables()) - {"pghistory_context"}
+    assert not_covered == set(), f"add an attack to FROZEN for {sorted(not_covered)}"
+
+
+def test_frozen_records_refuse_changes_whatever_the_session_sets(demo):
+    """Issued statements, their lines and reported delivery, approved budget versions and
+    their lines, and the budget timeline refuse UPDATE, DELETE (and INSERT where it applies)
+    from the application role with ``pgtrigger.ignore`` naming every trigger of the table."""
+    failures = []
+    for table, statements in FROZEN.items():
+        for statement in statements:
+            if rows_touched(statement) == 0:
+                failures.append(f"{table}: the demo has no row for {statement}")
+                continue
+            failures.append(refused_with_ignore_set(table, statement))
+    for table, statement in FROZEN_INSERTS.items():
+        failures.append(refused_with_ignore_set(table, statement))
+    assert [failure for failure in failures if failure] == []
+
+
+def test_event_tables_refuse_changes_whatever_the_session_sets(demo):
+    """Every event table of the audit trail refuses UPDATE and DELETE (pghistory_context
+    DELETE) from the application role, with ``pgtrigger.ignore`` set to all its triggers."""
+    failures = []
+    for table in [*event_tables(), "pghistory_context"]:
+        if fetch(f"SELECT count(*) FROM {table}") == [(0,)]:
+            failures.append(f"{table}: the demo has no row")
+            continue
+        # A context row may be updated only by the transaction that created it (pghistory
+        # merges nested metadata): here every row is this test's own, so only DELETE applies;
+        # tests/accounts/test_audit.py proves committed context rows cannot be rewritten.
+        if table != "pghistory_context":
+            failures.append(refused_with_ignore_set(table, f"UPDATE {table} SET pgh_label = 'x'"))
+        failures.append(refused_with_ignore_set(table, f"DELETE FROM {table}"))
+    assert [failure for failure in failures if failure] == []
+
+
+def test_changes_are_recorded_whatever_the_session_sets(demo):
+    """The pghistory triggers that record each change act with ``pgtrigger.ignore`` naming
+    them: a change never leaves no trace."""
+    from accounts.models import User
+    from budgets.models import HourPlanLine
+    from services.models import Service
+
+    for model, assignment in [
+        (Service, "name = name || ' (modificato)'"),
+        (User, "first_name = first_name || 'x'"),
+        (HourPlanLine, "weekly_hours = weekly_hours + 1"),
+    ]:
+        table = model._meta.db_table
+        event_table = model.pgh_event_models["update"]._meta.db_table
+        where = (
+            " WHERE version_id IN (SELECT id FROM budgets_budgetversion WHERE status = 'bozza')"
+            if model is HourPlanLine
+            else ""
+        )
+        count = f"SELECT count(*) FROM {event_table}"
+        [(before,)] = fetch(count)
+        [(changed,)] = fetch(f"SELECT count(*) FROM {table}{where}")
+        assert changed > 0, table
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pgtrigger.ignore', %s, true)",
+                ["{" + ",".join(trigger_names(table)) + "}"],
+            )
+            cursor.execute(f"UPDATE {table} SET {assignment}{where}")
+        [(after,)] = fetch(count)
+        assert after == before + changed, table
+
+
+PROTECTED_SAMPLE = ["services_statement", "budgets_budgetversion", "accounts_userevent"]
+
+
+@pytest.mark.parametrize("table", [*PROTECTED_SAMPLE, *FROZEN])
+def test_the_app_role_cannot_switch_triggers_off_or_change_the_schema(db, table):
+    """DISABLE TRIGGER, DROP TRIGGER, ALTER TABLE and TRUNCATE (even with the owner's
+    test-only switch) are refused to the application role."""
+    _require_two_roles()
+    trigger = trigger_names(table)[0]
+    for statement in [
+        f"ALTER TABLE {table} DISABLE TRIGGER ALL",
+        f"ALTER TABLE {table} DISABLE TRIGGER {trigger}",
+        f"DROP TRIGGER {trigger} ON {table}",
+        f"ALTER TABLE {table} ADD COLUMN falso integer",
+        f"SET LOCAL segrate.allow_truncate = 'on'; TRUNCATE {table} CASCADE",
+        f"DROP TABLE {table} CASCADE",
+    ]:
+        with (
+            pytest.raises(DatabaseError, match=r"must be owner|permission denied"),
+            transaction.atomic(),
+        ):
+            fetch(f"{statement}; SELECT 1")
+
+
+def test_the_app_role_cannot_bypass_triggers_by_other_means(db):
+    """No replication mode, no new schema, table or function (which could shadow what the
+    triggers call), and no rewrite of the trigger functions themselves."""
+    _require_two_roles()
+    [(function,)] = fetch(
+        "SELECT p.proname FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+        "WHERE t.tgrelid = 'services_statement'::regclass AND NOT t.tgisinternal LIMIT 1"
+    )
+    for statement in [
+        "SET session_replication_role = replica",
+        "CREATE SCHEMA falso",
+        "CREATE TABLE falso (id integer)",
+        "CREATE FUNCTION public._pgh_attach_context() RETURNS integer AS 'SELECT 1' LANGUAGE sql",
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS "
+        "'BEGIN RETURN NEW; END' LANGUAGE plpgsql",
+        "CREATE TEMPORARY TABLE falso (id integer)",
+    ]:
+        with (
+            pytest.raises(DatabaseError, match=r"permission denied|must be owner"),
+            transaction.atomic(),
+        ):
+            fetch(f"{statement}; SELECT 1")
+
+
+def test_the_app_role_writes_no_event_table_and_no_migration_history(db):
+    """Privileges on top of triggers: no UPDATE or DELETE on append-only tables, no write on
+    django_migrations, never TRUNCATE anywhere."""
+    _require_two_roles()
+    role = connection.settings_dict["USER"]
+    for table in db_privileges.append_only_tables():
+        [(update, delete, truncate)] = fetch(
+            "SELECT has_table_privilege(%s, %s, 'UPDATE'), has_table_privilege(%s, %s, "
+            "'DELETE'), has_table_privilege(%s, %s, 'TRUNCATE')",
+            [role, table] * 3,
+        )
+        assert (delete, truncate) == (False, False), table
+        assert update is (table == "pghistory_context"), table
+    assert fetch(
+        "SELECT has_table_privilege(%s, 'django_migrations', 'INSERT'), "
+        "has_table_privilege(%s, 'django_migrations', 'SELECT')",
+        [role, role],
+    ) == [(False, True)]
+    assert fetch(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+        "AND has_table_privilege(%s, schemaname || '.' || tablename, 'TRUNCATE')",
+        [role],
+    ) == [(0,)]
+
+
+# -- The owner: the triggers alone ---------------------------------------------------------------
+
+
+@pytest.fixture
+def as_owner(transactional_db):
+    """The test's connection opened as the owner (every privilege); flushed afterwards by the
+    owner, as the test suite does."""
+    _require_two_roles()
+    with roles.as_owner(connection):
+        yield
+    assert fetch("SELECT current_user")[0][0] == connection.settings_dict["USER"]
+
+
+def test_the_triggers_alone_refuse_even_the_owner(as_owner):
+    """With every privilege (the owner, or a one-role installation) and ``pgtrigger.ignore``
+    naming every trigger, frozen records and events still refuse changes: the triggers are the
+    guarantee, the privileges a second wall."""
+    assert fetch("SELECT current_user")[0][0] == settings_owner()
+    call_command("seed_demo", verbosity=0)
+    failures = []
+    for table, statements in FROZEN.items():
+        failures.extend(refused_with_ignore_set(table, statement) for statement in statements)
+    for table in event_tables():
+        failures.append(refused_with_ignore_set(table, f"DELETE FROM {table}"))
+        failures.append(refused_with_ignore_set(table, f"UPDATE {table} SET pgh_label = 'falso'"))
+    failures.append(refused_with_ignore_set("pghistory_context", "DELETE FROM pghistory_context"))
+    assert [failure for failure in failures if failure] == []
+    with pytest.raises(DatabaseError, match="TRUNCATE non consentito"), transaction.atomic():
+        fetch("SET LOCAL segrate.allow_truncate = 'off'; TRUNCATE accounts_userevent; SELECT 1")
