@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Test runs: debug-free settings with a throwaway key; live-server tests flush tables, so
 # TRUNCATE of audit tables is allowed in the test database only.
-TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0 \
+TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0 DEMO_DATA=1 \
 	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage \
 	AUDIT_ALLOW_TRUNCATE=1 DJANGO_ALLOW_ASYNC_UNSAFE=true
 
@@ -23,7 +23,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.run-insta
 	touch $@
 
 run: $(VENV)/.run-installed
-	DEBUG=$${DEBUG-1} $(BIN)/python scripts/run.py
+	DEBUG=$${DEBUG-0} $(BIN)/python scripts/run.py
 
 test: $(VENV)/.dev-installed
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)

@@ -9,6 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Every trigger pgtrigger/pghistory compiles from now on cannot be skipped from a
         # session (accounts/triggers.py).
-        from accounts import triggers
+        from accounts import checks, triggers  # noqa: F401 - checks register themselves
 
         triggers.install()

@@ -64,14 +64,19 @@ def main() -> int:
         manage("sync_roles", "-v", "0", env=child_env)
         if os.environ.get("DEBUG", "") in ("", "0", "false", "False"):
             manage("collectstatic", "--noinput", "-v", "0", env=child_env)
-        if not has_users():
+        # Demo data only on the embedded default or with DEMO_DATA=1 (seed_demo refuses
+        # otherwise): never into a configured production database.
+        demo = server is not None or os.environ.get("DEMO_DATA", "") in ("1", "true", "True")
+        if demo and not has_users():
             manage("seed_demo", env=child_env)
-        password = os.environ.get("DEMO_PASSWORD", "Segrate-demo-2026")
-        print(
-            f"\nUtenti dimostrativi (password: {password}):\n"
-            "  au, direttore, coord.simf, coord.sad, odv, sindaco, operatore, gestore.utenti\n",
-            flush=True,
-        )
+        if demo:
+            password = os.environ.get("DEMO_PASSWORD", "Segrate-demo-2026")
+            print(
+                f"\nUtenti dimostrativi (password: {password}):\n"
+                "  au, direttore, coord.simf, coord.sad, odv, sindaco, operatore, "
+                "gestore.utenti\n",
+                flush=True,
+            )
         commands = {
             "web": [
                 str(BIN / "gunicorn"),

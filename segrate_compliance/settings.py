@@ -17,19 +17,37 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# Demo and test runs use DEBUG or set a key; production must provide its own (STYLE.md).
-SECRET_KEY = env.str("SECRET_KEY", default="") or (
-    "insecure-development-key-only-for-debug" if DEBUG else ""
-)
-if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The embedded default: no DATABASE_URL, so the app runs its own PostgreSQL under DATA_DIR.
+EMBEDDED = not env.str("DATABASE_URL", default="")
 
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; on the embedded default (or in debug) one generated
+    once and kept in DATA_DIR/secret_key (mode 0600). Never a key written in the code."""
+    key = env.str("SECRET_KEY", default="")
+    if key:
+        return key
+    if not (EMBEDDED or DEBUG):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("SECRET_KEY must be set (see .env.example).")
+    import os
+    import secrets
+
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.AuditContextMiddleware",
+    "segrate_compliance.middleware.NoStoreForSignedInMiddleware",
     # Axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -93,7 +112,7 @@ TEMPLATES = [
 # the tables. DATABASE_OWNER_URL is the owner, used only by migrate, flush, createcachetable
 # and test database creation (segrate_compliance/database/roles.py). Give the owner's URL to
 # the process that migrates, never to web, worker and beat.
-if env.str("DATABASE_URL", default=""):
+if not EMBEDDED:
     DATABASES = {"default": env.db_url("DATABASE_URL")}
     DATABASE_OWNER = (
         env.db_url("DATABASE_OWNER_URL") if env.str("DATABASE_OWNER_URL", default="") else None
@@ -293,6 +312,9 @@ REPORTING_SIGNING_PKCS12 = env.str("REPORTING_SIGNING_PKCS12", default="")
 REPORTING_SIGNING_PKCS12_PASSWORD = env.str("REPORTING_SIGNING_PKCS12_PASSWORD", default="")
 
 # -- Demo --------------------------------------------------------------------------------------
+# Demo data (users with a known password) only on the embedded default, or where asked for
+# explicitly (the test suite): never into a configured production database.
+DEMO_DATA = env.bool("DEMO_DATA", default=EMBEDDED)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Segrate-demo-2026")
 
 LOGGING = {
