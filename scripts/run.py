@@ -52,6 +52,12 @@ def main() -> int:
         server = EmbeddedPostgres(default_data_dir())
         os.environ["DATABASE_URL"] = server.attach()
         os.environ["DATABASE_OWNER_URL"] = server.owner_url()
+        # The embedded default is a demo installation: its own key (never one in the code)
+        # and the demo data.
+        from segrate_compliance.secret_key import load_or_create
+
+        os.environ.setdefault("SECRET_KEY", load_or_create(default_data_dir()))
+        os.environ.setdefault("DEMO_DATA", "1")
         print(f"PostgreSQL incorporato: {server.pgdata}", flush=True)
     # Web, worker and beat connect as the application role and are not given the owner's URL
     # (segrate_compliance/database/roles.py); only the migrating commands below get it.
@@ -66,7 +72,7 @@ def main() -> int:
             manage("collectstatic", "--noinput", "-v", "0", env=child_env)
         # Demo data only on the embedded default or with DEMO_DATA=1 (seed_demo refuses
         # otherwise): never into a configured production database.
-        demo = server is not None or os.environ.get("DEMO_DATA", "") in ("1", "true", "True")
+        demo = os.environ.get("DEMO_DATA", "") in ("1", "true", "True")
         if demo and not has_users():
             manage("seed_demo", env=child_env)
         if demo:

@@ -33,15 +33,9 @@ def _secret_key() -> str:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("SECRET_KEY must be set (see .env.example).")
-    import os
-    import secrets
+    from segrate_compliance.secret_key import load_or_create
 
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(64))
-    return path.read_text().strip()
+    return load_or_create(DATA_DIR)
 
 
 SECRET_KEY = _secret_key()
