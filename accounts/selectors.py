@@ -80,3 +80,39 @@ def audit_event_list(*, filters: AuditFilters):
     if filters.date_to:
         events = events.filter(pgh_created_at__date__lte=filters.date_to)
     return events
+
+
+# The records that grant rows and other events point at by id, named for the Registro.
+REFERENCED_MODELS = ("accounts.User", "auth.Group", "auth.Permission", "contenttypes.ContentType")
+
+
+def audit_reference_names(ids: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    """Readable names of the referenced ``ids`` (keyed by model label, as in REFERENCED_MODELS).
+
+    One query per model that has ids; ids of records deleted since are left out, and the page
+    shows the bare number.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    names: dict[str, dict[int, str]] = {label: {} for label in REFERENCED_MODELS}
+    if ids.get("accounts.User"):
+        names["accounts.User"] = dict(
+            User.objects.filter(pk__in=ids["accounts.User"]).values_list("pk", "username")
+        )
+    if ids.get("auth.Group"):
+        names["auth.Group"] = dict(
+            Group.objects.filter(pk__in=ids["auth.Group"]).values_list("pk", "name")
+        )
+    if ids.get("auth.Permission"):
+        names["auth.Permission"] = {
+            pk: f"{name} ({app_label}.{codename})"
+            for pk, name, app_label, codename in Permission.objects.filter(
+                pk__in=ids["auth.Permission"]
+            ).values_list("pk", "name", "content_type__app_label", "codename")
+        }
+    if ids.get("contenttypes.ContentType"):
+        for content_type in ContentType.objects.filter(pk__in=ids["contenttypes.ContentType"]):
+            model = content_type.model_class()
+            if model is not None:
+                names["contenttypes.ContentType"][content_type.pk] = str(model._meta.verbose_name)
+    return names
