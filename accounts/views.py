@@ -162,6 +162,9 @@ class _Rows:
             who = context.get("username") or (
                 _("sistema (%(source)s)") % {"source": context["source"]}
                 if context.get("source")
+                # A request without a signed-in user, e.g. a failed sign-in.
+                else _("visitatore non autenticato")
+                if context.get("url")
                 else _("sistema")
             )
             diff = event.pgh_diff or {}
