@@ -356,6 +356,10 @@ class DocumentAccess(models.Model):
 
     document = GenericForeignKey("content_type", "object_id")
 
+    # Read by the database-role setup on main (accounts.db_privileges): the application role
+    # gets no UPDATE or DELETE on this table, on top of the triggers below.
+    audit_append_only = True
+
     class Meta:
         verbose_name = _("accesso a un documento")
         verbose_name_plural = _("accessi ai documenti")

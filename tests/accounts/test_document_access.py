@@ -12,7 +12,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.utils import IntegrityError, InternalError, ProgrammingError
+from django.db.utils import DatabaseError, IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 from pghistory.models import Events
@@ -24,7 +24,10 @@ from tests.factories.budgets import cost_categories, draft_budget
 
 pytestmark = pytest.mark.django_db
 
-APPEND_ONLY = "Cannot update or delete rows"
+# Refused by the trigger, or before it by the application role's missing privilege when the
+# tests connect as that role.
+APPEND_ONLY = r"Cannot update or delete rows|permission denied"
+TRUNCATE_REFUSED = r"TRUNCATE non consentito|permission denied"
 
 
 def downloaded_filename(response) -> str:
@@ -188,11 +191,11 @@ def test_an_access_cannot_be_updated(access, role_users):
     """ORM save, QuerySet.update() and raw SQL UPDATE are refused; the row stays as it was."""
     before = _rows()
     access.user = role_users[Role.ODV]
-    with pytest.raises(InternalError, match=APPEND_ONLY), transaction.atomic():
+    with pytest.raises(DatabaseError, match=APPEND_ONLY), transaction.atomic():
         access.save()
-    with pytest.raises(InternalError, match=APPEND_ONLY), transaction.atomic():
+    with pytest.raises(DatabaseError, match=APPEND_ONLY), transaction.atomic():
         DocumentAccess.objects.filter(pk=access.pk).update(filename="altro.pdf")
-    with pytest.raises(InternalError, match=APPEND_ONLY), transaction.atomic():
+    with pytest.raises(DatabaseError, match=APPEND_ONLY), transaction.atomic():
         sql(
             "UPDATE accounts_documentaccess SET accessed_at = %s",
             [timezone.now() - datetime.timedelta(days=365)],
@@ -203,18 +206,18 @@ def test_an_access_cannot_be_updated(access, role_users):
 def test_an_access_cannot_be_deleted(access):
     """Model.delete(), QuerySet.delete() and raw DELETE are refused; the row stays."""
     before = _rows()
-    with pytest.raises(InternalError, match=APPEND_ONLY), transaction.atomic():
+    with pytest.raises(DatabaseError, match=APPEND_ONLY), transaction.atomic():
         access.delete()
-    with pytest.raises(InternalError, match=APPEND_ONLY), transaction.atomic():
+    with pytest.raises(DatabaseError, match=APPEND_ONLY), transaction.atomic():
         DocumentAccess.objects.all().delete()
-    with pytest.raises(InternalError, match=APPEND_ONLY), transaction.atomic():
+    with pytest.raises(DatabaseError, match=APPEND_ONLY), transaction.atomic():
         sql("DELETE FROM accounts_documentaccess")
     assert _rows() == before
 
 
 def test_the_access_table_cannot_be_truncated(access):
     """TRUNCATE is refused unless the test-only session flag is on."""
-    with pytest.raises(ProgrammingError, match="TRUNCATE non consentito"), transaction.atomic():
+    with pytest.raises(DatabaseError, match=TRUNCATE_REFUSED), transaction.atomic():
         # The insert's foreign-key checks are deferred; PostgreSQL will not TRUNCATE a table
         # with pending checks, so run them first and let the append-only trigger answer.
         sql("SET CONSTRAINTS ALL IMMEDIATE")
