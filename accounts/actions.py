@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_context
-from accounts.models import RoleAssignment, User
+from accounts.models import DocumentAccess, DocumentKind, RoleAssignment, User
 from accounts.roles import GROUP_NAMES, ROLE_PERMISSIONS, STAFF_ROLES, Role
 
 
@@ -108,3 +109,27 @@ def role_memberships_sync(*, today: datetime.date | None = None) -> int:
                 user_groups_sync(user=user, today=today)
             count += 1
     return count
+
+
+@transaction.atomic
+def document_access_record(
+    *, actor: User, obj: models.Model, kind: DocumentKind | str, filename: str
+) -> DocumentAccess:
+    """Record that ``actor`` downloaded ``obj`` as a ``kind`` file named ``filename``.
+
+    Called by every view that returns a PDF or XLSX, before the file leaves the server: a
+    download that cannot be recorded does not happen.
+    """
+    if obj.pk is None:
+        raise ValueError("A download names a saved record.")
+    with audit_context(actor):
+        access = DocumentAccess(
+            user=actor,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            kind=kind,
+            filename=filename,
+        )
+        access.full_clean()
+        access.save()
+    return access

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RoleAssignment, User
 from accounts.roles import Role
@@ -49,7 +51,6 @@ class AuditFilters:
 
 def audit_record_types() -> list[tuple[str, str]]:
     """The tracked models, as (``app_label.Model``, verbose name) for the filter."""
-    from django.apps import apps
     from pghistory.models import Event
 
     types = []
@@ -80,3 +81,61 @@ def audit_event_list(*, filters: AuditFilters):
     if filters.date_to:
         events = events.filter(pgh_created_at__date__lte=filters.date_to)
     return events
+
+
+# Django names its default permissions in English ("Can view servizio") when it creates them.
+DEFAULT_PERMISSION_VERBS = {
+    "add": _("Può creare"),
+    "change": _("Può modificare"),
+    "delete": _("Può cancellare"),
+    "view": _("Può vedere"),
+}
+
+
+def _permission_name(name: str, codename: str, app_label: str, model_name: str) -> str:
+    """The Italian name of a default permission; a custom one keeps its own name."""
+    action, _sep, target = codename.partition("_")
+    if target == model_name and action in DEFAULT_PERMISSION_VERBS:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            return name
+        return f"{DEFAULT_PERMISSION_VERBS[action]}: {model._meta.verbose_name}"
+    return name
+
+
+# The records that grant rows and other events point at by id, named for the Registro.
+REFERENCED_MODELS = ("accounts.User", "auth.Group", "auth.Permission", "contenttypes.ContentType")
+
+
+def audit_reference_names(ids: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    """Readable names of the referenced ``ids`` (keyed by model label, as in REFERENCED_MODELS).
+
+    One query per model that has ids; ids of records deleted since are left out, and the page
+    shows the bare number.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    names: dict[str, dict[int, str]] = {label: {} for label in REFERENCED_MODELS}
+    if ids.get("accounts.User"):
+        names["accounts.User"] = dict(
+            User.objects.filter(pk__in=ids["accounts.User"]).values_list("pk", "username")
+        )
+    if ids.get("auth.Group"):
+        names["auth.Group"] = dict(
+            Group.objects.filter(pk__in=ids["auth.Group"]).values_list("pk", "name")
+        )
+    if ids.get("auth.Permission"):
+        rows = Permission.objects.filter(pk__in=ids["auth.Permission"]).values_list(
+            "pk", "name", "codename", "content_type__app_label", "content_type__model"
+        )
+        names["auth.Permission"] = {
+            pk: f"{_permission_name(name, codename, app_label, model)} ({app_label}.{codename})"
+            for pk, name, codename, app_label, model in rows
+        }
+    if ids.get("contenttypes.ContentType"):
+        for content_type in ContentType.objects.filter(pk__in=ids["contenttypes.ContentType"]):
+            model = content_type.model_class()
+            if model is not None:
+                names["contenttypes.ContentType"][content_type.pk] = str(model._meta.verbose_name)
+    return names

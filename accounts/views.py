@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
@@ -16,18 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from accounts import permissions
+from accounts.audit_labels import (
+    COLUMN_LABELS,
+    LOCKOUT_LABEL,
+    MODEL_OPERATION_LABELS,
+    OPERATION_LABELS,
+)
 from accounts.forms import AuditFilterForm
-from accounts.selectors import AuditFilters, audit_event_list
-
-OPERATION_LABELS = {
-    "insert": _("Creazione"),
-    "update": _("Modifica"),
-    "delete": _("Cancellazione"),
-    "group.add": _("Aggiunta a un gruppo"),
-    "group.remove": _("Rimozione da un gruppo"),
-    "permission.add": _("Permesso aggiunto al ruolo"),
-    "permission.remove": _("Permesso tolto al ruolo"),
-}
+from accounts.selectors import (
+    REFERENCED_MODELS,
+    AuditFilters,
+    audit_event_list,
+    audit_reference_names,
+)
 
 
 @dataclass
@@ -45,13 +47,16 @@ class AuditRow:
 def _field_label(model, name: str) -> str:
     if model is None:
         return name
+    # Proxies stand for third-party tables, whose fields are not named in Italian.
+    if model._meta.proxy and name in COLUMN_LABELS:
+        return str(COLUMN_LABELS[name])
     try:
         return str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
         return name
 
 
-LABEL_FIELDS = ("username", "name", "code", "reference", "title")
+LABEL_FIELDS = ("username", "name", "code", "reference", "title", "filename")
 
 
 def _display(value: Any) -> Any:
@@ -67,48 +72,133 @@ def _display(value: Any) -> Any:
     return value
 
 
-def _record_label(event, model) -> str:
-    label = str(model._meta.verbose_name).capitalize() if model else event.pgh_obj_model
-    data = event.pgh_data or {}
-    name = next((data[field] for field in LABEL_FIELDS if data.get(field)), None)
-    if event.pgh_obj_id:
-        label = f"{label} #{event.pgh_obj_id}"
-    return f"{label} ({name})" if name else label
+def _references(model) -> dict[str, str]:
+    """Columns of ``model`` that point at a user, group, permission or content type."""
+    found = {}
+    for field in model._meta.concrete_fields:
+        target = field.related_model
+        if target is not None:
+            label = target._meta.concrete_model._meta.label
+            if label in REFERENCED_MODELS:
+                found[field.attname] = label
+    return found
 
 
-def audit_rows(events) -> list[AuditRow]:
-    """Turn raw events into rows with Italian labels (model and field verbose names)."""
-    rows = []
+def _referenced_ids(events, models: dict) -> dict[str, set[int]]:
+    ids: dict[str, set[int]] = {}
     for event in events:
-        try:
-            model = apps.get_model(event.pgh_obj_model)
-        except (LookupError, ValueError):
-            model = None
-        context = event.pgh_context or {}
-        who = context.get("username") or (
-            _("sistema (%(source)s)") % {"source": context["source"]}
-            if context.get("source")
-            else _("sistema")
-        )
-        record = _record_label(event, model)
-        diff = event.pgh_diff or {}
-        rows.append(
-            AuditRow(
+        model = models[event.pgh_obj_model]
+        if model is None:
+            continue
+        references = _references(model)
+        values = list((event.pgh_data or {}).items())
+        values += [(name, value) for name, pair in (event.pgh_diff or {}).items() for value in pair]
+        for name, value in values:
+            if name in references and isinstance(value, int):
+                ids.setdefault(references[name], set()).add(value)
+    return ids
+
+
+def _lockout_limit() -> int | None:
+    limit = getattr(settings, "AXES_FAILURE_LIMIT", None)
+    return limit if isinstance(limit, int) else None
+
+
+class _Rows:
+    """Builds the rows of one page: names of referenced records are read once per page."""
+
+    def __init__(self, events):
+        self.events = list(events)
+        self.models = {event.pgh_obj_model: None for event in self.events}
+        for label in self.models:
+            self.models[label] = _event_model_for(label)
+        self.names = audit_reference_names(_referenced_ids(self.events, self.models))
+        self.lockout_limit = _lockout_limit()
+
+    def value(self, model, name: str, value: Any) -> Any:
+        label = _references(model).get(name) if model is not None else None
+        if label and isinstance(value, int):
+            return self.names[label].get(value, f"#{value}")
+        return _display(value)
+
+    def operation(self, event) -> str:
+        data = event.pgh_data or {}
+        if (
+            event.pgh_label == "access.failed"
+            and self.lockout_limit is not None
+            and isinstance(data.get("failures_since_start"), int)
+            and data["failures_since_start"] >= self.lockout_limit
+        ):
+            return str(LOCKOUT_LABEL)
+        label = MODEL_OPERATION_LABELS.get(event.pgh_obj_model, {}).get(event.pgh_label)
+        return str(label or OPERATION_LABELS.get(event.pgh_label, event.pgh_label))
+
+    def record(self, event, model) -> str:
+        label = str(model._meta.verbose_name).capitalize() if model else event.pgh_obj_model
+        data = event.pgh_data or {}
+        name = next((data[field] for field in LABEL_FIELDS if data.get(field)), None)
+        if name is None and model is not None:
+            name = self._grant_summary(model, data)
+        if event.pgh_obj_id:
+            label = f"{label} #{event.pgh_obj_id}"
+        return f"{label} ({name})" if name else label
+
+    def _grant_summary(self, model, data: dict) -> str | None:
+        """Who holds what on which record, for the rows of grant tables."""
+        parts = [
+            str(self.value(model, column, data[column]))
+            for column in ("user_id", "group_id", "permission_id")
+            if data.get(column) is not None
+        ]
+        if data.get("content_type_id") is not None and data.get("object_pk"):
+            kind = self.value(model, "content_type_id", data["content_type_id"])
+            parts.append(f"{kind} #{data['object_pk']}")
+        return " · ".join(parts) or None
+
+    def __iter__(self):
+        for event in self.events:
+            model = self.models[event.pgh_obj_model]
+            context = event.pgh_context or {}
+            who = context.get("username") or (
+                _("sistema (%(source)s)") % {"source": context["source"]}
+                if context.get("source")
+                # A request without a signed-in user, e.g. a failed sign-in.
+                else _("visitatore non autenticato")
+                if context.get("url")
+                else _("sistema")
+            )
+            diff = event.pgh_diff or {}
+            yield AuditRow(
                 when=event.pgh_created_at,
                 who=str(who),
-                operation=str(OPERATION_LABELS.get(event.pgh_label, event.pgh_label)),
-                record=record,
+                operation=self.operation(event),
+                record=self.record(event, model),
                 changes=[
-                    (_field_label(model, name), _display(before), _display(after))
+                    (
+                        _field_label(model, name),
+                        self.value(model, name, before),
+                        self.value(model, name, after),
+                    )
                     for name, (before, after) in diff.items()
                 ],
                 values=[
-                    (_field_label(model, name), _display(value))
+                    (_field_label(model, name), self.value(model, name, value))
                     for name, value in (event.pgh_data or {}).items()
                 ],
             )
-        )
-    return rows
+
+
+def _event_model_for(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def audit_rows(events) -> list[AuditRow]:
+    """Turn raw events into rows with Italian labels (model and field verbose names, names of
+    the users, groups and permissions they refer to)."""
+    return list(_Rows(events))
 
 
 class AuditLogView(LoginRequiredMixin, ListView):

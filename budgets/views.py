@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from accounts.actions import document_access_record
 from budgets import actions, exports, selectors
 from budgets.forms import (
     ActualCostForm,
@@ -367,6 +368,9 @@ class BudgetPdfView(LoginRequiredMixin, View):
         pdf = exports.budget_pdf(version)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{exports.filename(version)}.pdf"'
+        document_access_record(
+            actor=request.user, obj=version, kind="pdf", filename=f"{exports.filename(version)}.pdf"
+        )
         return response
 
 
@@ -378,6 +382,12 @@ class BudgetXlsxView(LoginRequiredMixin, View):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{exports.filename(version)}.xlsx"'
+        document_access_record(
+            actor=request.user,
+            obj=version,
+            kind="xlsx",
+            filename=f"{exports.filename(version)}.xlsx",
+        )
         return response
 
 

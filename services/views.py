@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from accounts.actions import document_access_record
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import role_holders, user_roles
@@ -929,6 +930,9 @@ class StatementPdfView(StatementMixin, View):
         statement = self.statement
         if not statement.is_issued or not statement.pdf:
             raise Http404
+        document_access_record(
+            actor=request.user, obj=statement, kind="pdf", filename=f"rendiconto-{statement.pk}.pdf"
+        )
         return FileResponse(
             statement.pdf.open("rb"),
             as_attachment=True,

@@ -22,6 +22,7 @@ from accounts.audit import audit_context
 from accounts.models import RoleAssignment, RoleAssignmentEvent, User, UserEvent, UserGroupsEvent
 from accounts.roles import Role
 from tests.factories.accounts import UserFactory
+from tests.factories.audit import one_change_of_each_tracked_record
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +251,7 @@ def one_event_each(roles):
     role_assignment_create(
         user=UserFactory(), role=Role.OPERATORE, valid_from=timezone.localdate(), actor=None
     )
+    one_change_of_each_tracked_record()
     first = {model: model.objects.order_by("pgh_id").first() for model in EVENT_MODELS}
     assert None not in first.values(), f"no event to test in {first}"
     return first
