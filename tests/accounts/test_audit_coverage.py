@@ -201,7 +201,7 @@ def test_a_membership_or_role_permission_rewritten_in_place_is_recorded(
     with audit_context(actor), connection.cursor() as cursor:
         # Fixed identifiers from the parametrization, values as parameters.
         cursor.execute(
-            f"UPDATE {table} SET {column} = %s WHERE {column} = %s",  # noqa: S608
+            f"UPDATE {table} SET {column} = %s WHERE {column} = %s",
             [second.pk, first.pk],
         )
 

@@ -58,6 +58,10 @@ FROZEN = {
         "DELETE FROM budgets_othercostline WHERE version_id IN "
         "(SELECT id FROM budgets_budgetversion WHERE status = 'approvato')",
     ],
+    "accounts_documentaccess": [
+        "UPDATE accounts_documentaccess SET filename = 'altro.pdf'",
+        "DELETE FROM accounts_documentaccess",
+    ],
     "budgets_timelineentry": [
         "UPDATE budgets_timelineentry SET comment = 'riscritto'",
         "DELETE FROM budgets_timelineentry",
@@ -129,9 +133,26 @@ def refused_with_ignore_set(table: str, statement: str) -> str | None:
     return f"{table}: accepted with pgtrigger.ignore set: {statement}"
 
 
+def _seed():
+    """The demo data plus one recorded download (the demo has none)."""
+    from accounts.actions import document_access_record
+    from accounts.models import User
+    from services.models import Statement
+    from tests.factories.audit import one_change_of_each_tracked_record
+
+    call_command("seed_demo", verbosity=0)
+    one_change_of_each_tracked_record()  # grants, beat schedules, axes: none in the demo
+    document_access_record(
+        actor=User.objects.get(username="direttore"),
+        obj=Statement.objects.filter(status="emesso").first(),
+        kind="pdf",
+        filename="rendiconto.pdf",
+    )
+
+
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", verbosity=0)
+    _seed()
 
 
 def _require_two_roles():
@@ -362,7 +383,7 @@ def test_the_triggers_alone_refuse_even_the_owner(as_owner):
     naming every trigger, frozen records and events still refuse changes: the triggers are the
     guarantee, the privileges a second wall."""
     assert fetch("SELECT current_user")[0][0] == settings_owner()
-    call_command("seed_demo", verbosity=0)
+    _seed()
     failures = []
     for table, statements in FROZEN.items():
         failures.extend(refused_with_ignore_set(table, statement) for statement in statements)
