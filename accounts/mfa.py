@@ -81,9 +81,7 @@ def _required_by_role_or_device(user: User) -> bool:
                 RoleAssignment.objects.valid_on(today).filter(user=OuterRef("pk"), role__in=roles)
             )
             | Exists(
-                User.groups.through.objects.filter(
-                    user=OuterRef("pk"), group__name__in=group_names
-                )
+                User.groups.through.objects.filter(user=OuterRef("pk"), group__name__in=group_names)
             )
             | Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
             | Exists(StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
@@ -290,13 +288,13 @@ def code_verify(*, user: User, code: str, request=None, device: Device | None = 
     )
     if is_app_code or device is not None:
         error = _(
-            "Il codice non è corretto o è scaduto. Inserisci il codice di 6 cifre che l'app "
-            "mostra adesso (controlla che l'ora del telefono sia giusta)."
+            "Codice non corretto o scaduto: inserisci le 6 cifre che l'app mostra adesso "
+            "(e controlla che l'ora del telefono sia giusta)."
         )
     else:
         error = _(
-            "Il codice di recupero non è valido o è già stato usato. Inserisci il codice di "
-            "6 cifre dell'app oppure un altro codice di recupero."
+            "Codice di recupero non valido o già usato: inserisci le 6 cifre dell'app oppure "
+            "un altro codice di recupero."
         )
     return Verification(error=error)
 

@@ -63,3 +63,6 @@ class EnrolForm(CodeForm):
         super().__init__(*args, **kwargs)
         self.fields["code"].help_text = _("Le 6 cifre che l'app mostra ora per Segrate Compliance.")
         self.fields["code"].widget.attrs["inputmode"] = "numeric"
+        # The instructions come first on this long page: focusing the field would scroll
+        # past them on a tablet.
+        self.fields["code"].widget.attrs.pop("autofocus", None)

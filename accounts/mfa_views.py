@@ -180,5 +180,7 @@ class RecoveryCodesRegenerateView(LoginRequiredMixin, View):
             return redirect("accounts:mfa_security")
         request.session[NEW_CODES_SESSION_KEY] = mfa.recovery_codes_regenerate(user=request.user)
         request.session[NEXT_SESSION_KEY] = reverse("accounts:mfa_security")
-        messages.success(request, _("Nuovi codici di recupero generati: i precedenti non valgono più."))
+        messages.success(
+            request, _("Nuovi codici di recupero generati: i precedenti non valgono più.")
+        )
         return redirect("accounts:mfa_recovery_codes")
