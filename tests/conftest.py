@@ -173,16 +173,23 @@ def _mfa_verified_test_logins(request, monkeypatch):
     original_force_login = Client.force_login
     original_login = Client.login
 
+    def needs_mfa(user) -> bool:
+        # Not the per-request cache: a test may give the user a role between two sign-ins.
+        user.__dict__.pop("_mfa_needed", None)
+        needed = mfa.mfa_needed(user)
+        user.__dict__.pop("_mfa_needed", None)
+        return needed
+
     def force_login(self, user, backend=None):
         original_force_login(self, user, backend)
-        if mfa.mfa_needed(user):
+        if needs_mfa(user):
             _verify_client_session(self, user)
 
     def login(self, **credentials):
         signed_in = original_login(self, **credentials)
         if signed_in:
             user = User.objects.get(pk=self.session[SESSION_KEY])
-            if mfa.mfa_needed(user):
+            if needs_mfa(user):
                 _verify_client_session(self, user)
         return signed_in
 
