@@ -1,12 +1,19 @@
-"""Demo users, one per role (``manage.py seed_demo``)."""
+"""Demo users, one per role (``manage.py seed_demo``).
+
+Demo users whose role requires the second factor get a confirmed authenticator device named
+``mfa.DEMO_DEVICE_NAME``; ``manage.py demo_otp <username>`` prints its current code (README,
+"Signing in as a demo user").
+"""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import mfa
 from accounts.actions import role_assignment_create
 from accounts.models import User
 from accounts.roles import Role
@@ -42,5 +49,7 @@ def seed(*, password: str) -> list[User]:
             role_assignment_create(
                 user=user, role=role, valid_from=since, note="Dati dimostrativi", actor=None
             )
+            if role in settings.MFA_REQUIRED_ROLES:
+                mfa.demo_device_create(user=user)
         users.append(user)
     return users

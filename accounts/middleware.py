@@ -1,11 +1,17 @@
-"""Attach the signed-in user to every audited change made during a request."""
+"""Request middleware of ``accounts``: audit context, chosen language, second factor."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from pghistory.middleware import HistoryMiddleware
+
+from accounts import mfa
 
 
 class AuditContextMiddleware(HistoryMiddleware):
@@ -32,3 +38,56 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class MFARequiredMiddleware:
+    """Send a signed-in user who needs the second factor to enrolment or verification.
+
+    Issue 6 §4: the holders of the roles in ``settings.MFA_REQUIRED_ROLES`` (and superusers,
+    and whoever enrolled) use the app, the Django admin included, only once their session
+    passed the second factor. Left open: the MFA pages themselves, signing out, the language
+    switch, static files and /health/. Runs after ``django_otp.middleware.OTPMiddleware``.
+    """
+
+    EXEMPT_VIEWS = frozenset(
+        {
+            "accounts:mfa_verify",
+            "accounts:mfa_enrol",
+            "logout",
+            "set_language",
+            "health",
+            "admin:logout",
+        }
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not mfa.session_verified(user)
+            and not self._exempt(request)
+            and mfa.mfa_needed(user)
+        ):
+            return self._redirect(request, user)
+        return self.get_response(request)
+
+    def _exempt(self, request) -> bool:
+        if settings.STATIC_URL and request.path_info.startswith(settings.STATIC_URL):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in self.EXEMPT_VIEWS
+
+    def _redirect(self, request, user):
+        target = reverse(
+            "accounts:mfa_verify" if mfa.has_confirmed_device(user) else "accounts:mfa_enrol"
+        )
+        if request.method == "GET":
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(target)

@@ -1,9 +1,23 @@
 from django.urls import path
 
-from accounts import views
+from accounts import mfa_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("registro-attivita/", views.AuditLogView.as_view(), name="audit_log"),
+    # Second factor (accounts/mfa.py).
+    path("accesso/verifica/", mfa_views.VerifyView.as_view(), name="mfa_verify"),
+    path("accesso/verifica/attivazione/", mfa_views.EnrolView.as_view(), name="mfa_enrol"),
+    path(
+        "accesso/verifica/codici-di-recupero/",
+        mfa_views.RecoveryCodesView.as_view(),
+        name="mfa_recovery_codes",
+    ),
+    path("sicurezza/", mfa_views.SecurityView.as_view(), name="mfa_security"),
+    path(
+        "sicurezza/nuovi-codici-di-recupero/",
+        mfa_views.RecoveryCodesRegenerateView.as_view(),
+        name="mfa_recovery_regenerate",
+    ),
 ]

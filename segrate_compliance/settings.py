@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "reporting",
     "services",
@@ -72,9 +75,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After OTPMiddleware (is_verified) and messages; sends MFA users to enrol or verify.
+    "accounts.middleware.MFARequiredMiddleware",
     "accounts.middleware.AuditContextMiddleware",
     "segrate_compliance.middleware.NoStoreForSignedInMiddleware",
     # Axes last, as its documentation asks.
@@ -163,6 +169,26 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# -- MFA: second factor (django-otp, TOTP + recovery codes; see accounts/mfa.py) -------------
+# Issue 6 §4: those who sign and approve, and who manage users, sign in with a second factor.
+# Role values of accounts.roles.Role; a signed-in holder of one of them (or a superuser) is sent
+# to enrolment or verification before any page. Users who enrolled on their own are asked too.
+MFA_REQUIRED_ROLES = env.list(
+    "MFA_REQUIRED_ROLES",
+    default=["amministratore_unico", "direttore", "odv", "sindaco", "gestore_utenti"],
+)
+MFA_REQUIRED_FOR_SUPERUSERS = env.bool("MFA_REQUIRED_FOR_SUPERUSERS", default=True)
+MFA_RECOVERY_CODE_COUNT = 10
+OTP_TOTP_ISSUER = "Segrate Compliance"
+# Exponential back-off after a wrong code (1, 2, 4, 8 … seconds), per device.
+OTP_TOTP_THROTTLE_FACTOR = env.int("MFA_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+# No drift learning: a code one step ahead (accepted by the ±1 tolerance) must not move the
+# window for good; phones keep network time.
+OTP_TOTP_SYNC = False
+# The admin never shows an existing device's secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # -- Security headers (production values come from the environment) ---------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from accounts.actions import role_assignment_create, roles_sync
@@ -115,3 +116,82 @@ def services(role_users):
 def _media_in_tmp(settings, tmp_path):
     """Files the tests store (issued statements' PDFs) go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# -- Second factor (accounts/mfa.py) -------------------------------------------------------------
+
+
+def _verify_client_session(client, user) -> None:
+    """Mark ``client``'s session as having passed the second factor, as django-otp's own
+    ``django_otp.login`` does after a code is accepted, with a real confirmed device of
+    ``user`` (created if the user has none). The middleware still runs and checks it."""
+    from django.http import HttpRequest
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import mfa
+
+    device = mfa.app_device(user) or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    request = HttpRequest()
+    request.session = client.session
+    request.user = user
+    mfa.session_mark_verified(request=request, device=device)
+    request.session.save()
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = request.session.session_key
+
+
+@pytest.fixture
+def mfa_verify_session():
+    """``mfa_verify_session(client, user)``: the session of a signed-in client passed MFA."""
+    return _verify_client_session
+
+
+@pytest.fixture
+def mfa_real_sign_in():
+    """Requested by tests of the second factor itself: test clients' ``login`` and
+    ``force_login`` then stop at the password, as a browser does."""
+
+
+@pytest.fixture(autouse=True)
+def _mfa_verified_test_logins(request, monkeypatch):
+    """Test clients that sign in a user who needs the second factor also pass it.
+
+    Tests of other features sign in with ``client.login``/``force_login``; for the holders of
+    MFA roles this adds the verified device to the session (``_verify_client_session``)
+    instead of switching the MFA middleware off. Tests that request ``mfa_real_sign_in`` get
+    the plain password sign-in.
+    """
+    if "mfa_real_sign_in" in request.fixturenames:
+        return
+    from django.contrib.auth import SESSION_KEY
+    from django.test import Client
+
+    from accounts import mfa
+    from accounts.models import User
+
+    original_force_login = Client.force_login
+    original_login = Client.login
+
+    def needs_mfa(user) -> bool:
+        # Not the per-request cache: a test may give the user a role between two sign-ins.
+        user.__dict__.pop("_mfa_needed", None)
+        needed = mfa.mfa_needed(user)
+        user.__dict__.pop("_mfa_needed", None)
+        return needed
+
+    def force_login(self, user, backend=None):
+        original_force_login(self, user, backend)
+        if needs_mfa(user):
+            _verify_client_session(self, user)
+
+    def login(self, **credentials):
+        signed_in = original_login(self, **credentials)
+        if signed_in:
+            user = User.objects.get(pk=self.session[SESSION_KEY])
+            if needs_mfa(user):
+                _verify_client_session(self, user)
+        return signed_in
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)

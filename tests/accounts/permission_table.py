@@ -39,3 +39,37 @@ ROUTES = [
         allowed=frozenset({Role.AMMINISTRATORE_UNICO, Role.ODV}),
     ),
 ]
+
+# Second factor (accounts/mfa.py). Test clients of the walker sign in MFA users with a verified
+# session (tests/conftest.py), so these are the pages as a verified or non-MFA user sees them;
+# the unverified journey is in tests/accounts/test_mfa.py.
+ROUTES += [
+    Route(
+        "accounts:mfa_verify",
+        allowed=ALL_ROLES,
+        any_authenticated=True,
+        ok_status=302,
+        note="verified → next page; no device yet → enrolment",
+    ),
+    Route(
+        "accounts:mfa_enrol",
+        allowed=ALL_ROLES,
+        any_authenticated=True,
+        note="new app (verified session) or first enrolment (no device)",
+    ),
+    Route(
+        "accounts:mfa_recovery_codes",
+        allowed=ALL_ROLES,
+        any_authenticated=True,
+        note="nothing to show unless codes were just generated",
+    ),
+    Route("accounts:mfa_security", allowed=ALL_ROLES, any_authenticated=True),
+    Route(
+        "accounts:mfa_recovery_regenerate",
+        allowed=ALL_ROLES,
+        any_authenticated=True,
+        method="post",
+        ok_status=302,
+        note="POST; without an app the Italian refusal redirects back to the security page",
+    ),
+]

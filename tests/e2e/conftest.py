@@ -4,20 +4,26 @@ One browser per session (pytest-playwright's ``browser``), a fresh context per t
 live server is transactional: tables are flushed after each test, so every test seeds its
 own roles and users through the ``demo_users`` fixture.
 
+Users whose role requires the second factor (accounts/mfa.py) stop at the verification page
+after the password: ``login`` types the code their demo device shows now, as a person reading
+``manage.py demo_otp`` or their phone would.
+
 Screenshots land in ``test-artifacts/screenshots/`` under the repository root (gitignored).
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import BrowserContext, Page, expect
 
-from accounts import demo
+from accounts import demo, mfa
 from accounts.actions import roles_sync
 from accounts.models import User
 from tests.factories.accounts import TEST_PASSWORD
@@ -114,9 +120,29 @@ def submit_login(page: Page, live_server, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def submit_code(page: Page, code: str) -> None:
+    """Fill and submit the second-factor form (verification or enrolment)."""
+    page.get_by_label("Codice di verifica").fill(code)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def pass_second_factor(page: Page, live_server, username: str) -> None:
+    """On the verification page, type the code the user's app shows now (demo device)."""
+    if not page.url.startswith(url(live_server, "accounts:mfa_verify")):
+        return
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    current = mfa.current_code(device)
+    if current.wait_seconds:  # this user signed in twice within the same 30 s already
+        time.sleep(current.wait_seconds)
+    submit_code(page, current.code)
+
+
 def login(page: Page, live_server, username: str, password: str) -> None:
-    """Sign in and wait for the home page (the header's "Esci" button proves the session)."""
+    """Sign in (with the second factor where the role needs it) and wait for the home page
+    (the header's "Esci" button proves the session)."""
     submit_login(page, live_server, username, password)
+    pass_second_factor(page, live_server, username)
     expect(page).to_have_url(url(live_server, "home"))
     expect(page.get_by_role("button", name="Esci")).to_be_visible()
 
