@@ -80,7 +80,9 @@ def main() -> int:
             print(
                 f"\nUtenti dimostrativi (password: {password}):\n"
                 "  au, direttore, coord.simf, coord.sad, odv, sindaco, operatore, "
-                "gestore.utenti\n",
+                "gestore.utenti\n"
+                "  au, direttore, odv, sindaco e gestore.utenti chiedono anche un codice: "
+                ".venv/bin/python manage.py demo_otp <utente>\n",
                 flush=True,
             )
         commands = {

@@ -79,10 +79,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Wraps what follows, so that the MFA redirects are not stored either.
+    "segrate_compliance.middleware.NoStoreForSignedInMiddleware",
     # After OTPMiddleware (is_verified) and messages; sends MFA users to enrol or verify.
     "accounts.middleware.MFARequiredMiddleware",
     "accounts.middleware.AuditContextMiddleware",
-    "segrate_compliance.middleware.NoStoreForSignedInMiddleware",
     # Axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
