@@ -154,3 +154,18 @@ def test_health_reports_the_database(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"database": "ok"}
+
+
+def test_confirmers_see_how_many_role_requests_wait_for_them(client, make_user):
+    """The AU's home counts the governing roles waiting for their confirmation and links to
+    the list; the Gestore's home (who asks for them) has no such card."""
+    from accounts.actions import role_assignment_create as request
+
+    au, gestore = make_user(Role.AMMINISTRATORE_UNICO), make_user(Role.GESTORE_UTENTI)
+    assert "Nessuna richiesta in attesa" in home(client, au)
+    for _index in range(2):
+        request(user=UserFactory(), role=Role.ODV, valid_from=timezone.localdate(), actor=gestore)
+    content = home(client, au)
+    assert "2 richieste attendono la tua conferma" in content
+    assert f'href="{reverse("accounts:role_request_list")}"' in content
+    assert 'id="card-role-requests"' not in home(client, gestore)
