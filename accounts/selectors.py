@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import RoleAssignment, User
+from accounts.models import RoleAssignment, RoleAssignmentStatus, User
 from accounts.roles import CONFIRMED_BY, Role
 
 
@@ -36,7 +36,10 @@ def role_holders(*, role: Role | str, day: datetime.date) -> QuerySet[User]:
 
 
 def role_assignment_list(*, user: User) -> QuerySet[RoleAssignment]:
-    return user.role_assignments.order_by("-valid_from")
+    """The user's own roles (confirmed or waiting for confirmation; refusals left out)."""
+    return user.role_assignments.exclude(status=RoleAssignmentStatus.RIFIUTATO).order_by(
+        "-valid_from"
+    )
 
 
 def role_request_list(*, user: User) -> QuerySet[RoleAssignment]:
