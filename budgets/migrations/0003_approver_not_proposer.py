@@ -59,6 +59,20 @@ class Migration(migrations.Migration):
             model_name='budgetversion',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budgets_budgetversionevent" ("approved_by_id", "budget_id", "created_at", "created_by_id", "id", "lock_version", "number", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "proposed_by_id", "status") VALUES (OLD."approved_by_id", OLD."budget_id", OLD."created_at", OLD."created_by_id", OLD."id", OLD."lock_version", OLD."number", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."proposed_by_id", OLD."status"); RETURN NULL;', hash='f3bf0b712b568d52926c33c01403f5930addce06', operation='DELETE', pgid='pgtrigger_delete_delete_f4067', table='budgets_budgetversion', when='AFTER')),
         ),
+        # A version waiting for approval names its last proposer (from the timeline), so the
+        # approver-is-not-the-proposer check applies to it; approved versions are frozen and
+        # keep both empty.
+        migrations.RunSQL(
+            sql=(
+                "UPDATE budgets_budgetversion AS version SET proposed_by_id = last.actor_id "
+                "FROM (SELECT DISTINCT ON (version_id) version_id, actor_id "
+                "FROM budgets_timelineentry WHERE step = 'proposto' "
+                "ORDER BY version_id, at DESC, id DESC) AS last "
+                "WHERE last.version_id = version.id AND version.status <> 'approvato' "
+                "AND version.proposed_by_id IS NULL"
+            ),
+            reverse_sql=migrations.RunSQL.noop,
+        ),
         migrations.AddConstraint(
             model_name='budgetversion',
             constraint=models.CheckConstraint(condition=models.Q(('approved_by__isnull', True), models.Q(('proposed_by__isnull', False), models.Q(('approved_by', models.F('proposed_by')), _negated=True)), _connector='OR'), name='budgetversion_approver_not_proposer', violation_error_message="Chi ha proposto il budget non può approvarlo: serve un'altra persona."),
