@@ -24,6 +24,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts import actions, permissions
 from accounts.forms import AuditFilterForm, RoleRequestRefuseForm
+from accounts.models import User
 from accounts.roles import CONFIRMED_BY, Role
 from accounts.selectors import AuditFilters, audit_event_list, role_request_list, user_roles
 from accounts.tokens import activation_token
@@ -190,7 +191,15 @@ class RoleRequestListView(RoleRequestAccessMixin, ListView):
 
 
 def _request_page(request, assignment, form, status: int = 200):
-    held = assignment.user.role_assignments.exclude(pk=assignment.pk).order_by("-valid_from")
+    person = assignment.user
+    held = person.role_assignments.exclude(pk=assignment.pk).order_by("-valid_from")
+    # Whoever controls the mailbox can reset the password: an address shared with another
+    # account (the requester's, say) is worth a second look before confirming.
+    shared_email = (
+        list(User.objects.filter(email__iexact=person.email).exclude(pk=person.pk))
+        if person.email
+        else []
+    )
     return render(
         request,
         "accounts/rolerequest_detail.html",
@@ -198,6 +207,7 @@ def _request_page(request, assignment, form, status: int = 200):
             "assignment": assignment,
             "person": assignment.user,
             "other_assignments": held,
+            "shared_email": shared_email,
             "form": form,
             "today": timezone.localdate(),
         },

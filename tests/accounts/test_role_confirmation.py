@@ -502,3 +502,19 @@ def test_the_demo_users_hold_confirmed_roles(roles):
         (assignment,) = user.role_assignments.all()
         assert assignment.status == RoleAssignmentStatus.CONFERMATO, user.username
         assert in_group(user, assignment.role), user.username
+
+
+def test_the_page_warns_when_the_persons_email_is_shared_with_another_account(client, gestore, au):
+    """A Gestore who gave a new account his own address cannot hide it from the confirmer."""
+    person = UserFactory(username="prestanome", email=gestore.email)
+    assignment = request_role(gestore, Role.ODV, user=person)
+    client.force_login(au)
+    content = client.get(
+        reverse("accounts:role_request_detail", args=[assignment.pk])
+    ).content.decode()
+    assert "Lo stesso indirizzo è usato anche da:" in content
+    assert gestore.username in content.split("Lo stesso indirizzo è usato anche da:")[1][:200]
+
+    other = request_role(gestore, Role.DIRETTORE)
+    content = client.get(reverse("accounts:role_request_detail", args=[other.pk])).content
+    assert "Lo stesso indirizzo" not in content.decode()
