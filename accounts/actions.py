@@ -1,19 +1,49 @@
-"""Writes on users and roles. Each takes the acting user and runs in one transaction."""
+"""Writes on users and roles. Each takes the acting user and runs in one transaction.
+
+``actor=None`` means code run on the server (management commands, demo and synthetic data,
+the daily sync), never a web request: every page and the admin pass the signed-in user.
+"""
 
 from __future__ import annotations
 
 import datetime
+import logging
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.audit import audit_context
-from accounts.models import DocumentAccess, DocumentKind, RoleAssignment, User
-from accounts.roles import GROUP_NAMES, ROLE_PERMISSIONS, STAFF_ROLES, Role
+from accounts.models import DocumentAccess, DocumentKind, RoleAssignment, RoleAssignmentStatus, User
+from accounts.roles import (
+    CONFIRMED_BY,
+    GOVERNING_ROLES,
+    GROUP_NAMES,
+    ROLE_PERMISSIONS,
+    STAFF_ROLES,
+    Role,
+)
+from accounts.tokens import activation_timeout, activation_token
+
+logger = logging.getLogger(__name__)
+
+# Database refusals of role assignments (constraints and triggers in accounts.models) whose
+# message is already written for people; any other integrity error is a bug and propagates.
+READABLE_REFUSALS = (
+    "roleassignment_segregation_of_duties",
+    "roleassignment_frozen_fields",
+    "roleassignment_no_overlap",
+)
 
 
 def roles_sync() -> dict[str, int]:
@@ -37,7 +67,7 @@ def roles_sync() -> dict[str, int]:
 
 
 def user_groups_sync(*, user: User, today: datetime.date | None = None) -> None:
-    """Group membership and staff status follow the assignments valid today."""
+    """Group membership and staff status follow the confirmed assignments valid today."""
     today = today or timezone.localdate()
     held = set(user.role_assignments.valid_on(today).values_list("role", flat=True))
     role_groups = {
@@ -55,6 +85,104 @@ def user_groups_sync(*, user: User, today: datetime.date | None = None) -> None:
         user.save(update_fields=["is_staff"])
 
 
+# -- Users ----------------------------------------------------------------------------------------
+
+
+def _email_text(template: str, context: dict) -> str:
+    # The recipient's language is unknown: e-mails are written in the installation's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(template, context)
+
+
+def activation_email_send(*, user: User, base_url: str) -> None:
+    """E-mail ``user`` the one-time link with which they choose their own password."""
+    if not user.email:
+        raise ValidationError(_("L'utente non ha un indirizzo e-mail: inseriscilo e riprova."))
+    path = reverse(
+        "accounts:activate",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": activation_token.make_token(user),
+        },
+    )
+    context = {
+        "user": user,
+        "link": base_url.rstrip("/") + path,
+        "valid_days": max(1, activation_timeout() // 86400),
+    }
+    subject = _email_text("emails/account_activation_subject.txt", context).strip()
+    send_mail(subject, _email_text("emails/account_activation.txt", context), None, [user.email])
+
+
+def _after_commit(function, *args, **kwargs) -> None:
+    """Send an e-mail once the change is committed; a mail failure never undoes the change
+    (it is logged, and the activation link can be sent again from the admin)."""
+    transaction.on_commit(lambda: function(*args, **kwargs), robust=True)
+
+
+@transaction.atomic
+def user_create(*, user: User, actor: User | None, base_url: str) -> User:
+    """A new account without a password: the person gets an activation link by e-mail."""
+    with audit_context(actor):
+        if not user.email:
+            raise ValidationError(
+                _("Serve l'indirizzo e-mail: la persona riceve lì il collegamento di attivazione.")
+            )
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+    _after_commit(activation_email_send, user=user, base_url=base_url)
+    return user
+
+
+def holds_governing_role(user: User, *, today: datetime.date | None = None) -> bool:
+    """Holds, or has asked for, a governing role that has not ended (refusals do not count)."""
+    if user.pk is None:
+        return False
+    today = today or timezone.localdate()
+    return (
+        RoleAssignment.objects.filter(user=user, role__in=sorted(GOVERNING_ROLES))
+        .overlapping(today, None)
+        .exists()
+    )
+
+
+# Who signs in and where the reset link goes: a Gestore who could change them for the holder
+# of a governing role could reset that password to himself.
+IDENTITY_FIELDS = ("username", "email")
+
+
+def identity_locked(*, user: User, actor: User | None) -> bool:
+    """May ``actor`` not change the username and e-mail of ``user``?"""
+    if actor is None or actor.is_superuser:
+        return False
+    return holds_governing_role(user)
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: User | None) -> User:
+    """Save changes to an account; a governing-role holder's username and e-mail stay put."""
+    with audit_context(actor):
+        saved = User.objects.select_for_update().get(pk=user.pk)
+        if identity_locked(user=saved, actor=actor) and any(
+            getattr(saved, name) != getattr(user, name) for name in IDENTITY_FIELDS
+        ):
+            raise ValidationError(
+                _(
+                    "Nome utente ed e-mail di chi ha un ruolo di governo (Amministratore Unico, "
+                    "Direttore, OdV, Sindaco Unico, Gestore utenti) non si cambiano da qui: "
+                    "chiedilo a chi gestisce il server."
+                )
+            )
+        user.password = saved.password  # never set here: the person sets it by e-mail link
+        user.full_clean(exclude=["password"])
+        user.save()
+    return user
+
+
+# -- Role assignments -----------------------------------------------------------------------------
+
+
 def _check_assignment(assignment: RoleAssignment, actor: User | None) -> None:
     if actor is not None and not actor.is_superuser and assignment.user_id == actor.pk:
         raise ValidationError(_("Non puoi modificare i ruoli assegnati a te stesso."))
@@ -63,14 +191,50 @@ def _check_assignment(assignment: RoleAssignment, actor: User | None) -> None:
     assignment.full_clean()
 
 
+def _save(assignment: RoleAssignment, **kwargs) -> None:
+    """Save, turning the database's own refusals (same rules as ``clean``, checked again under
+    a lock on the user) into an Italian ``ValidationError``."""
+    try:
+        with transaction.atomic():
+            assignment.save(**kwargs)
+    except IntegrityError as error:
+        diag = getattr(error.__cause__, "diag", None)
+        if diag is not None and diag.constraint_name in READABLE_REFUSALS:
+            raise ValidationError(diag.message_primary) from error
+        raise
+
+
 @transaction.atomic
-def role_assignment_save(*, assignment: RoleAssignment, actor: User | None) -> RoleAssignment:
-    """Create or change an assignment, then bring the user's groups in line."""
+def role_assignment_save(
+    *, assignment: RoleAssignment, actor: User | None, base_url: str | None = None
+) -> RoleAssignment:
+    """Create an assignment, or change the end date and note of a saved one; then bring the
+    user's groups in line.
+
+    A new governing role asked for by a person is a request: it takes effect once confirmed
+    (``role_request_confirm``). Created on the server (``actor=None``: demo data, the first
+    AU) it is confirmed at once, by nobody in particular. The confirmers are told by e-mail,
+    with links starting with ``base_url`` (``SITE_URL`` by default).
+    """
     with audit_context(actor):
-        _check_assignment(assignment, actor)
-        if assignment.pk is None and actor is not None:
+        new = assignment.pk is None
+        if new:
             assignment.created_by = actor
-        assignment.save()
+            if assignment.is_governing and actor is not None:
+                assignment.status = RoleAssignmentStatus.RICHIESTO
+            else:
+                assignment.status = RoleAssignmentStatus.CONFERMATO
+                if assignment.is_governing:
+                    assignment.decided_at = timezone.now()
+        _check_assignment(assignment, actor)
+        if new:
+            _save(assignment)
+            if assignment.is_pending:
+                _after_commit(_notify_confirmers, assignment_id=assignment.pk, base_url=base_url)
+        else:
+            # User, role and start never change (models.FROZEN_FIELDS_SQL); neither does the
+            # status through this path.
+            _save(assignment, update_fields=["valid_to", "note"])
         user_groups_sync(user=assignment.user)
     return assignment
 
@@ -133,3 +297,133 @@ def document_access_record(
         access.full_clean()
         access.save()
     return access
+
+
+# -- Confirmation of governing roles --------------------------------------------------------------
+
+
+def role_request_confirmers(*, assignment: RoleAssignment) -> list[User]:
+    """Who may decide the request today: active holders of the confirming role, other than
+    the person concerned and the requester."""
+    from accounts.selectors import role_holders
+
+    role = CONFIRMED_BY.get(assignment.role)
+    if role is None:
+        return []
+    excluded = {assignment.user_id, assignment.created_by_id} - {None}
+    return list(
+        role_holders(role=role, day=timezone.localdate())
+        .filter(is_active=True)
+        .exclude(pk__in=excluded)
+        .order_by("username")
+    )
+
+
+def site_url() -> str:
+    """The start of links in e-mails sent outside a request (``SITE_URL``)."""
+    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _notify_confirmers(*, assignment_id: int, base_url: str | None) -> None:
+    """Tell each person who may decide a new request that it waits for them."""
+    assignment = RoleAssignment.objects.select_related("user", "created_by").get(pk=assignment_id)
+    base_url = (base_url or site_url()).rstrip("/")
+    for confirmer in role_request_confirmers(assignment=assignment):
+        if not confirmer.email:
+            continue
+        context = {
+            "assignment": assignment,
+            "confirmer": confirmer,
+            "link": base_url + reverse("accounts:role_request_detail", args=[assignment.pk]),
+        }
+        subject = _email_text("emails/role_request_subject.txt", context).strip()
+        send_mail(subject, _email_text("emails/role_request.txt", context), None, [confirmer.email])
+
+
+def _locked_request(assignment: RoleAssignment, actor: User) -> RoleAssignment:
+    assignment = (
+        RoleAssignment.objects.select_for_update(of=("self",))
+        .select_related("user", "created_by")
+        .get(pk=assignment.pk)
+    )
+    if not permissions.can_decide_role_request(actor, assignment):
+        raise PermissionDenied
+    return assignment
+
+
+@transaction.atomic
+def role_request_confirm(*, assignment: RoleAssignment, actor: User) -> RoleAssignment:
+    """A second person confirms a governing role: from now on it takes effect."""
+    assignment = _locked_request(assignment, actor)
+    if assignment.valid_to is not None and assignment.valid_to < timezone.localdate():
+        raise ValidationError(
+            _(
+                "Il periodo richiesto è già concluso: rifiuta la richiesta; se serve, se ne "
+                "chiede una nuova."
+            )
+        )
+    with audit_context(actor):
+        assignment.status = RoleAssignmentStatus.CONFERMATO
+        assignment.decided_by = actor
+        assignment.decided_at = timezone.now()
+        assignment.full_clean()
+        _save(assignment, update_fields=["status", "decided_by", "decided_at"])
+        user_groups_sync(user=assignment.user)
+    return assignment
+
+
+@transaction.atomic
+def role_request_refuse(*, assignment: RoleAssignment, actor: User, reason: str) -> RoleAssignment:
+    """A second person refuses a governing role, saying why; the request stays on record."""
+    assignment = _locked_request(assignment, actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Per rifiutare una richiesta scrivi il motivo."))
+    with audit_context(actor):
+        assignment.status = RoleAssignmentStatus.RIFIUTATO
+        assignment.decided_by = actor
+        assignment.decided_at = timezone.now()
+        assignment.refusal_reason = reason
+        assignment.full_clean()
+        _save(assignment, update_fields=["status", "decided_by", "decided_at", "refusal_reason"])
+    return assignment
+
+
+class BootstrapRefused(Exception):
+    """The installation already has an Amministratore Unico."""
+
+
+@transaction.atomic
+def au_bootstrap(*, user: User, valid_from: datetime.date | None = None) -> RoleAssignment:
+    """The first Amministratore Unico of an installation (``manage.py bootstrap_au``).
+
+    Refused once a confirmed AU is in office (today or later): from then on a new AU is
+    requested in the admin and confirmed by the Sindaco Unico.
+    """
+    with connection.cursor() as cursor:  # one bootstrap at a time
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('accounts_bootstrap_au'))")
+    today = timezone.localdate()
+    in_office = (
+        RoleAssignment.objects.filter(
+            role=Role.AMMINISTRATORE_UNICO, status=RoleAssignmentStatus.CONFERMATO
+        )
+        .overlapping(today, None)
+        .select_related("user")
+        .first()
+    )
+    if in_office is not None:
+        raise BootstrapRefused(
+            _(
+                "C'è già un Amministratore Unico confermato (%(user)s): il nuovo si chiede "
+                "nella gestione utenti e lo conferma il Sindaco Unico."
+            )
+            % {"user": in_office.user}
+        )
+    with audit_context(None, source="bootstrap_au"):
+        return role_assignment_create(
+            user=user,
+            role=Role.AMMINISTRATORE_UNICO,
+            valid_from=valid_from or today,
+            note=_("Primo Amministratore Unico (manage.py bootstrap_au)"),
+            actor=None,
+        )

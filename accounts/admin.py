@@ -3,26 +3,76 @@
 A Gestore utenti is staff but never superuser: they cannot grant superuser or staff status,
 direct permissions or groups (groups follow role assignments), cannot see superusers, and
 cannot change their own roles. Every change goes through ``accounts.actions``.
+
+Nobody sets or learns another person's password here (issue 6, item 3): a new account gets
+an activation link by e-mail, the password page of the admin is closed, and the username and
+e-mail of whoever holds a governing role are read-only (else a Gestore could point them at
+himself and reset that password). Governing roles asked for here are requests: they take
+effect once a second person confirms them in the app (``accounts.views``).
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserCreationForm
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import actions
-from accounts.models import RoleAssignment, User
-from accounts.roles import Role
+from accounts.models import RoleAssignment, RoleAssignmentStatus, User
+from accounts.roles import CONFIRMED_BY, Role, incompatible_with
 
 admin.site.site_header = _("Segrate Compliance – amministrazione")
 admin.site.site_title = _("Segrate Compliance")
 admin.site.index_title = _("Gestione utenti e ruoli")
+
+
+def _base_url(request) -> str:
+    """Scheme and host of this request (the host is checked against ALLOWED_HOSTS)."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _overlap(start, end, other_start, other_end) -> bool:
+    return (end is None or other_start <= end) and (other_end is None or start <= other_end)
+
+
+class RefusalsAsMessagesMixin:
+    """A refusal that only the database could see (two people saving at the same moment)
+    comes back as an Italian message on the same page, never as a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _request_messages(request, assignments: list[RoleAssignment]) -> None:
+    """Say that a governing role is only a request, and who will decide it."""
+    labels = dict(Role.choices)
+    for assignment in assignments:
+        if not assignment.is_pending:
+            continue
+        messages.info(
+            request,
+            gettext(
+                "Il ruolo «%(role)s» di %(user)s è una richiesta: avrà effetto quando lo "
+                "confermerà %(confirmer)s nell'applicazione."
+            )
+            % {
+                "role": assignment.get_role_display(),
+                "user": assignment.user,
+                "confirmer": labels[CONFIRMED_BY[assignment.role]],
+            },
+        )
 
 
 class CurrentRoleFilter(admin.SimpleListFilter):
@@ -49,6 +99,8 @@ class RoleAssignmentFormSet(BaseInlineFormSet):
         for form in self.forms:
             if not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
+            if form.instance.pk and form.instance.status == RoleAssignmentStatus.RIFIUTATO:
+                continue  # a refused request holds no period
             if not form.has_changed() and form.instance.pk:
                 periods.append(
                     (form.instance.role, form.instance.valid_from, form.instance.valid_to)
@@ -57,21 +109,36 @@ class RoleAssignmentFormSet(BaseInlineFormSet):
             if actor and not actor.is_superuser and self.instance.pk == actor.pk:
                 raise ValidationError(_("Non puoi modificare i ruoli assegnati a te stesso."))
             data = form.cleaned_data
-            periods.append((data.get("role"), data.get("valid_from"), data.get("valid_to")))
-        # Overlaps among rows of this same form (the database refuses them too).
+            periods.append(
+                (
+                    data.get("role", form.instance.role),
+                    data.get("valid_from", form.instance.valid_from),
+                    data.get("valid_to"),
+                )
+            )
+        # Rows of this same form against each other (each row against the saved ones is the
+        # model's clean; the database refuses both too).
+        labels = dict(Role.choices)
         for index, (role, start, end) in enumerate(periods):
             for other_role, other_start, other_end in periods[index + 1 :]:
-                if role != other_role or not start or not other_start:
+                if not start or not other_start or not _overlap(start, end, other_start, other_end):
                     continue
-                if (end is None or other_start <= end) and (
-                    other_end is None or start <= other_end
-                ):
+                if role == other_role:
                     raise ValidationError(_("Due periodi dello stesso ruolo si sovrappongono."))
+                if other_role in incompatible_with(role):
+                    raise ValidationError(
+                        _(
+                            "Separazione dei compiti: «%(role)s» e «%(other)s» non possono "
+                            "essere della stessa persona in periodi che si sovrappongono."
+                        )
+                        % {"role": labels[role], "other": labels[other_role]}
+                    )
 
 
 class RoleAssignmentInlineForm(forms.ModelForm):
     """History is kept: once saved, an assignment's role and start stay as they were; only
-    its end date and note change (end it, and add a new one for a new period)."""
+    its end date (brought forward) and note change (end it, and add a new one for a new
+    period). A refused request does not change at all."""
 
     class Meta:
         model = RoleAssignment
@@ -80,7 +147,10 @@ class RoleAssignmentInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            for name in ("role", "valid_from"):
+            frozen = ["role", "valid_from"]
+            if self.instance.status == RoleAssignmentStatus.RIFIUTATO:
+                frozen += ["valid_to", "note"]
+            for name in frozen:
                 self.fields[name].disabled = True
 
 
@@ -90,7 +160,8 @@ class RoleAssignmentInline(admin.TabularInline):
     formset = RoleAssignmentFormSet
     fk_name = "user"
     extra = 0
-    fields = ["role", "valid_from", "valid_to", "note"]
+    fields = ["role", "valid_from", "valid_to", "note", "status", "decided_by"]
+    readonly_fields = ["status", "decided_by"]
     can_delete = False  # history is kept: end an assignment with "valido fino al"
     verbose_name = _("ruolo")
     verbose_name_plural = _("ruoli (con periodo di validità)")
@@ -111,31 +182,73 @@ class RoleAssignmentInline(admin.TabularInline):
         return not self._is_self(request, obj) and super().has_change_permission(request, obj)
 
 
-class UserAddForm(UserCreationForm):
-    """Username and password only: every account signs in with a password."""
+class UserAddForm(forms.ModelForm):
+    """A new account: who it is and where the activation link goes. No password: the person
+    chooses it through the link."""
 
-    class Meta(UserCreationForm.Meta):
+    class Meta:
         model = User
-        fields = ("username",)
+        fields = ("username", "first_name", "last_name", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = _(
+            "La persona riceve a questo indirizzo il collegamento per scegliere la propria "
+            "password: nessun altro la imposta né la conosce."
+        )
+
+
+class UserEditForm(UserChangeForm):
+    """The change form without the password (nobody sets another person's password)."""
+
+    password = None
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RefusalsAsMessagesMixin, DjangoUserAdmin):
+    form = UserEditForm
     add_form = UserAddForm
+    add_form_template = None  # Django's template describes the password fields we removed
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email")},
+        ),
     )
     inlines = [RoleAssignmentInline]
-    list_display = ["username", "first_name", "last_name", "email", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "activated",
+        "last_login",
+    ]
     list_filter = [CurrentRoleFilter, "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
-    readonly_fields = ["last_login", "date_joined", "is_staff"]
+    readonly_fields = ["last_login", "date_joined", "is_staff", "password_status"]
+    actions = ["send_activation"]
+
+    @admin.display(boolean=True, description=_("attivato"))
+    def activated(self, obj: User) -> bool:
+        return obj.has_usable_password()
+
+    @admin.display(description=_("password"))
+    def password_status(self, obj: User) -> str:
+        if obj.has_usable_password():
+            return gettext("Scelta dalla persona. Se la dimentica, usa «Password dimenticata?».")
+        return gettext(
+            "Non ancora scelta: la persona la sceglie con il collegamento di attivazione "
+            "ricevuto per e-mail (azione «Invia di nuovo il collegamento di attivazione»)."
+        )
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return super().get_fieldsets(request, obj)
-        personal = (None, {"fields": ("username", "password")})
+            return self.add_fieldsets
+        personal = (None, {"fields": ("username", "password_status")})
         info = (_("Dati personali"), {"fields": ("first_name", "last_name", "email")})
         status = (_("Stato"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")})
         if request.user.is_superuser:
@@ -146,6 +259,12 @@ class UserAdmin(DjangoUserAdmin):
             return [personal, info, status, extra]
         return [personal, info, status]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and actions.identity_locked(user=obj, actor=request.user):
+            readonly += list(actions.IDENTITY_FIELDS)
+        return readonly
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if not request.user.is_superuser:
@@ -155,13 +274,64 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: the audit trail must keep naming the user
 
+    def user_change_password(self, request, id, form_url=""):
+        """Closed, for everyone: a password is chosen by its owner (activation or reset
+        link), never set by someone else. The URL answers 403 whatever links exist."""
+        raise PermissionDenied
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            actions.user_update(user=obj, actor=request.user)
+        else:
+            actions.user_create(user=obj, actor=request.user, base_url=_base_url(request))
+            self.message_user(
+                request,
+                gettext(
+                    "Abbiamo inviato a %(email)s il collegamento con cui %(user)s sceglierà la "
+                    "propria password."
+                )
+                % {"email": obj.email, "user": obj},
+                messages.SUCCESS,
+            )
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not RoleAssignment:
             return super().save_formset(request, form, formset, change)
-        for assignment in formset.save(commit=False):
-            actions.role_assignment_save(assignment=assignment, actor=request.user)
+        saved = [
+            actions.role_assignment_save(
+                assignment=assignment, actor=request.user, base_url=_base_url(request)
+            )
+            for assignment in formset.save(commit=False)
+        ]
         actions.user_groups_sync(user=form.instance)
+        _request_messages(request, saved)
         return None
+
+    @admin.action(description=_("Invia di nuovo il collegamento di attivazione"))
+    def send_activation(self, request, queryset):
+        sent, skipped = 0, []
+        for user in queryset:
+            if user.has_usable_password() or not user.is_active or not user.email:
+                skipped.append(user.get_username())
+                continue
+            actions.activation_email_send(user=user, base_url=_base_url(request))
+            sent += 1
+        if sent:
+            self.message_user(
+                request,
+                gettext("Collegamenti di attivazione inviati: %(count)d.") % {"count": sent},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                gettext(
+                    "Nessun collegamento per %(users)s: account già attivato, disattivato o "
+                    "senza e-mail (chi ha già una password usa «Password dimenticata?»)."
+                )
+                % {"users": ", ".join(skipped)},
+                messages.WARNING,
+            )
 
 
 class RoleAssignmentAdminForm(forms.ModelForm):
@@ -173,7 +343,8 @@ class RoleAssignmentAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        actor, target = self.request_user, cleaned.get("user")
+        actor = self.request_user
+        target = cleaned.get("user") or (self.instance.user if self.instance.pk else None)
         if actor and target and not actor.is_superuser:
             if target.pk == actor.pk:
                 raise ValidationError(_("Non puoi modificare i ruoli assegnati a te stesso."))
@@ -183,14 +354,31 @@ class RoleAssignmentAdminForm(forms.ModelForm):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(RefusalsAsMessagesMixin, admin.ModelAdmin):
     form = RoleAssignmentAdminForm
-    list_display = ["user", "role", "valid_from", "valid_to", "created_by"]
-    list_filter = ["role", "valid_from", "valid_to"]
+    list_display = ["user", "role", "valid_from", "valid_to", "status", "created_by"]
+    list_filter = ["status", "role", "valid_from", "valid_to"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "note"]
     autocomplete_fields = ["user"]
-    readonly_fields = ["created_by", "created_at"]
     date_hierarchy = "valid_from"
+    DECISION_FIELDS = ("status", "created_by", "created_at", "decided_by", "decided_at")
+
+    def get_fields(self, request, obj=None):
+        fields = ["user", "role", "valid_from", "valid_to", "note"]
+        if obj is None:
+            return fields
+        extra = ["refusal_reason"] if obj.status == RoleAssignmentStatus.RIFIUTATO else []
+        return [*fields, *self.DECISION_FIELDS, *extra]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Like the inline on the user page: once saved, user, role and start stay as they
+        are (the database refuses a change too); a refused request stays as it was."""
+        if obj is None:
+            return []
+        frozen = ["user", "role", "valid_from", *self.DECISION_FIELDS, "refusal_reason"]
+        if obj.status == RoleAssignmentStatus.RIFIUTATO:
+            frozen += ["valid_to", "note"]
+        return frozen
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("user", "created_by")
@@ -207,4 +395,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        actions.role_assignment_save(assignment=obj, actor=request.user)
+        actions.role_assignment_save(
+            assignment=obj, actor=request.user, base_url=_base_url(request)
+        )
+        _request_messages(request, [obj])

@@ -1,8 +1,11 @@
-"""Demo users, one per role (``manage.py seed_demo``).
+"""Demo users, one per role (``manage.py seed_demo``), each with a confirmed role.
 
 Demo users whose role requires the second factor get a confirmed authenticator device named
 ``mfa.DEMO_DEVICE_NAME``; ``manage.py demo_otp <username>`` prints its current code (README,
 "Signing in as a demo user").
+
+The demo sets passwords directly (DEMO_PASSWORD) so that a newcomer can sign in at once;
+real accounts never do: they are activated by their owner through an e-mailed link.
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ def seed(*, password: str) -> list[User]:
             )
             user.set_password(password)
             user.save()
+            # Server side (actor=None): a governing role is confirmed at once, so every demo
+            # user holds a confirmed role and the demo is easy to try. In real use the
+            # Gestore utenti asks in the admin and the AU (or the Sindaco) confirms.
             role_assignment_create(
                 user=user, role=role, valid_from=since, note="Dati dimostrativi", actor=None
             )

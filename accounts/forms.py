@@ -61,3 +61,21 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class RoleRequestRefuseForm(forms.Form):
+    """Refusing a governing role needs a reason: it stays in the audit trail."""
+
+    reason = forms.CharField(
+        label=_("Motivo del rifiuto"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Resta nel registro attività insieme alla richiesta."),
+        error_messages={"required": _("Per rifiutare una richiesta scrivi il motivo.")},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Per rifiutare una richiesta scrivi il motivo."))
+        return reason

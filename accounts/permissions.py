@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from accounts import perms
-from accounts.models import User
+from accounts.models import RoleAssignment, User
+from accounts.roles import CONFIRMED_BY, CONFIRMER_ROLES
+from accounts.selectors import user_roles
 
 
 def can_view_audit_log(user: User) -> bool:
@@ -17,3 +19,19 @@ def can_view_system_status(user: User) -> bool:
 
 def can_manage_users(user: User) -> bool:
     return user.is_authenticated and user.is_staff and user.has_perm("accounts.change_user")
+
+
+def can_open_role_requests(user: User) -> bool:
+    """The list of role requests to confirm: holders of a confirming role (AU, Sindaco)."""
+    return user.is_authenticated and bool(user_roles(user=user) & CONFIRMER_ROLES)
+
+
+def can_decide_role_request(user: User, assignment: RoleAssignment) -> bool:
+    """Confirm or refuse a pending governing role (roles.CONFIRMED_BY): never the person
+    concerned, never the requester."""
+    if not user.is_authenticated or not user.is_active or not assignment.is_pending:
+        return False
+    if user.pk in (assignment.user_id, assignment.created_by_id):
+        return False
+    confirming_role = CONFIRMED_BY.get(assignment.role)
+    return confirming_role is not None and confirming_role in user_roles(user=user)

@@ -104,3 +104,50 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 # Roles whose holders work in the Django admin (is_staff is derived from this): the Gestore
 # utenti for users, the Direttore for the managed lists (qualifications, cost categories).
 STAFF_ROLES = frozenset({Role.GESTORE_UTENTI, Role.DIRETTORE})
+
+# -- Governing roles and their confirmation (issue 6, item 3) ---------------------------------
+# The roles that govern the Modello take effect only after a second person confirms them in
+# the app: the Amministratore Unico confirms the Direttore, the OdV, the Sindaco Unico and the
+# Gestore utenti; the Sindaco Unico (the statutory auditor) confirms a new Amministratore
+# Unico. The confirmer is never the requester nor the person concerned. The very first AU of
+# an installation comes from ``manage.py bootstrap_au``, run on the server.
+GOVERNING_ROLES = frozenset(
+    {
+        Role.AMMINISTRATORE_UNICO,
+        Role.DIRETTORE,
+        Role.ODV,
+        Role.SINDACO,
+        Role.GESTORE_UTENTI,
+    }
+)
+CONFIRMED_BY: dict[str, str] = {
+    Role.AMMINISTRATORE_UNICO: Role.SINDACO,
+    Role.DIRETTORE: Role.AMMINISTRATORE_UNICO,
+    Role.ODV: Role.AMMINISTRATORE_UNICO,
+    Role.SINDACO: Role.AMMINISTRATORE_UNICO,
+    Role.GESTORE_UTENTI: Role.AMMINISTRATORE_UNICO,
+}
+CONFIRMER_ROLES = frozenset(CONFIRMED_BY.values())
+
+# -- Segregation of duties (DESIGN.md; enforced by a trigger on accounts_roleassignment) -------
+# Pairs of roles one person may not hold in overlapping periods: the OdV holds no operational
+# role (D.Lgs. 231/2001 art. 6: autonomy and independence of the supervisory body), nor does
+# the Sindaco Unico, who is not OdV either; the AU and the Direttore are two people (the AU
+# approves what the Direttore proposes, Prot. 10 §5.2).
+OPERATIONAL_ROLES = frozenset(
+    {Role.AMMINISTRATORE_UNICO, Role.DIRETTORE, Role.COORDINATORE, Role.OPERATORE}
+)
+INCOMPATIBLE_ROLES: frozenset[frozenset[str]] = frozenset(
+    {
+        *(frozenset({Role.ODV, role}) for role in OPERATIONAL_ROLES),
+        *(frozenset({Role.SINDACO, role}) for role in OPERATIONAL_ROLES | {Role.ODV}),
+        frozenset({Role.AMMINISTRATORE_UNICO, Role.DIRETTORE}),
+    }
+)
+
+
+def incompatible_with(role: str) -> frozenset[str]:
+    """The roles that the holder of ``role`` may not hold in an overlapping period."""
+    return frozenset(
+        other for pair in INCOMPATIBLE_ROLES if role in pair for other in pair - {role}
+    )

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import RoleAssignment, User
-from accounts.roles import Role
+from accounts.models import RoleAssignment, RoleAssignmentStatus, User
+from accounts.roles import CONFIRMED_BY, Role
 
 
 def user_roles(*, user: User, day: datetime.date | None = None) -> set[str]:
@@ -38,7 +38,33 @@ def role_holders(*, role: Role | str, day: datetime.date) -> QuerySet[User]:
 
 
 def role_assignment_list(*, user: User) -> QuerySet[RoleAssignment]:
-    return user.role_assignments.order_by("-valid_from")
+    """The user's own roles (confirmed or waiting for confirmation; refusals left out)."""
+    return user.role_assignments.exclude(status=RoleAssignmentStatus.RIFIUTATO).order_by(
+        "-valid_from"
+    )
+
+
+def role_request_list(*, user: User) -> QuerySet[RoleAssignment]:
+    """Pending governing roles that ``user`` may confirm or refuse (roles.CONFIRMED_BY),
+    oldest first; never those concerning or requested by ``user``."""
+    confirms = [
+        role for role, confirmer in CONFIRMED_BY.items() if confirmer in user_roles(user=user)
+    ]
+    if not confirms:
+        return RoleAssignment.objects.none()
+    return (
+        RoleAssignment.objects.pending()
+        .filter(role__in=confirms)
+        .exclude(user=user)
+        .exclude(created_by=user)
+        .select_related("user", "created_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def role_request_count(*, user: User) -> int:
+    """How many requests wait for ``user`` (for a count on the home page)."""
+    return role_request_list(user=user).count()
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,14 @@ def _move(
     with audit_context(actor):
         version.status = status
         version.lock_version = F("lock_version") + 1
-        version.save(update_fields=["status", "lock_version"])
+        fields = ["status", "lock_version"]
+        if step is BudgetStep.PROPOSTO:
+            version.proposed_by = actor
+            fields.append("proposed_by")
+        elif step is BudgetStep.APPROVATO:
+            version.approved_by = actor
+            fields.append("approved_by")
+        version.save(update_fields=fields)
         _event(version, step, actor, comment)
     version.refresh_from_db()
     return version
@@ -172,6 +179,15 @@ def version_approve(*, version: BudgetVersion, actor: User, comment: str = "") -
     """The Amministratore Unico approves: the version is frozen from now on."""
     version = _locked_version(version)
     _require(actor, Action.APPROVE, version)
+    # Nobody approves what they proposed (also a database check on the version), whatever
+    # roles they hold: any proposal of this version counts, not only the last one.
+    if version.timeline.filter(step=BudgetStep.PROPOSTO, actor=actor).exists():
+        raise ValidationError(
+            _(
+                "Non puoi approvare un budget che hai proposto tu: lo approva un'altra "
+                "persona con il ruolo di Amministratore Unico."
+            )
+        )
     return _move(version, BudgetStatus.APPROVATO, BudgetStep.APPROVATO, actor, comment)
 
 

@@ -141,6 +141,24 @@ class BudgetVersion(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("creata da")
     )
+    # Who last proposed it and who approved it (the timeline keeps every step): the approver
+    # is never the proposer, whatever roles they hold (DESIGN.md, segregation of duties).
+    proposed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposta da"),
+    )
+    approved_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approvata da"),
+    )
 
     class Meta:
         verbose_name = _("versione di budget")
@@ -159,6 +177,14 @@ class BudgetVersion(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=BudgetStatus.values), name="budgetversion_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | (Q(proposed_by__isnull=False) & ~Q(approved_by=F("proposed_by"))),
+                name="budgetversion_approver_not_proposer",
+                violation_error_message=_(
+                    "Chi ha proposto il budget non può approvarlo: serve un'altra persona."
+                ),
             ),
         ]
         triggers = [

@@ -253,6 +253,15 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="compliance@segrateservizi.it")
 
+# -- Accounts: e-mailed links (issue 6, item 3: activation and password reset) ----------------
+# Nobody sets another person's password: a new account is activated, a forgotten password
+# reset, through a one-time link sent by e-mail. SITE_URL starts the links of e-mails sent
+# outside a request (manage.py bootstrap_au, notices to confirmers).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+ACCOUNT_ACTIVATION_TIMEOUT = env.int("ACCOUNT_ACTIVATION_TIMEOUT", default=7 * 24 * 3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
+# -- end accounts block ------------------------------------------------------------------------
+
 # -- Cache: Redis when configured, otherwise the database (shared by web, worker and beat) -----
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {

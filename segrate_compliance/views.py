@@ -17,7 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import permissions as account_permissions
-from accounts.selectors import role_assignment_list, user_roles
+from accounts.selectors import role_assignment_list, role_request_count, user_roles
 from budgets import permissions as budget_permissions
 from budgets import perms as budget_perms
 from budgets.selectors import budget_list
@@ -63,6 +63,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["assignments"] = role_assignment_list(user=user)
         context["can_view_audit_log"] = account_permissions.can_view_audit_log(user)
         context["can_manage_users"] = account_permissions.can_manage_users(user)
+        if account_permissions.can_open_role_requests(user):
+            context["role_requests"] = role_request_count(user=user)
         if account_permissions.can_view_system_status(user):
             context["worker"] = worker_status()
         context["budget_counts"] = budget_status_counts(user)

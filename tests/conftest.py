@@ -31,7 +31,11 @@ def roles(db):
 
 @pytest.fixture
 def make_user(roles):
-    """Create a user holding ``role`` (or none) since last month."""
+    """Create a user holding ``role`` (or none) since last month.
+
+    Through the real action with ``actor=None`` (server side, like the demo data), so a
+    governing role is confirmed at once; tests of the confirmation flow ask with an actor.
+    """
 
     def _make(role: str | None = None, *, username: str | None = None, **fields):
         user = UserFactory(username=username or ROLE_USERNAMES.get(role, "senzaruolo"), **fields)

@@ -3,6 +3,41 @@
 from accounts.roles import Role
 from tests.permission_harness import ALL_ROLES, Route
 
+CONFIRMERS = frozenset({Role.AMMINISTRATORE_UNICO, Role.SINDACO})
+
+
+def _request_for(confirmer_role: str, ctx: dict) -> int:
+    """A pending request (asked by the Gestore) that ``confirmer_role`` decides: a Direttore
+    for the AU, a new AU for the Sindaco Unico. Cached in ``ctx``."""
+    from django.utils import timezone
+
+    from accounts.actions import role_assignment_create
+    from tests.factories.accounts import UserFactory
+
+    key = f"role_request_{confirmer_role}"
+    if key not in ctx:
+        role = Role.AMMINISTRATORE_UNICO if confirmer_role == Role.SINDACO else Role.DIRETTORE
+        ctx[key] = role_assignment_create(
+            user=UserFactory(username=f"richiesta.{confirmer_role}"),
+            role=role,
+            valid_from=timezone.localdate(),
+            actor=ctx["users"][Role.GESTORE_UTENTI],
+        ).pk
+    return ctx[key]
+
+
+def _own_request(user, ctx) -> dict:
+    roles = {role for role, holder in ctx["users"].items() if holder == user}
+    confirmer = Role.SINDACO if Role.SINDACO in roles else Role.AMMINISTRATORE_UNICO
+    return {"pk": _request_for(confirmer, ctx)}
+
+
+def _other_request(user, ctx) -> dict:
+    roles = {role for role, holder in ctx["users"].items() if holder == user}
+    other = Role.AMMINISTRATORE_UNICO if Role.SINDACO in roles else Role.SINDACO
+    return {"pk": _request_for(other, ctx)}
+
+
 ROUTES = [
     Route("login", public=True, signed_in_status=302, note="signed-in users go home"),
     Route("password_reset", public=True),
@@ -37,6 +72,42 @@ ROUTES = [
     Route(
         "accounts:audit_log",
         allowed=frozenset({Role.AMMINISTRATORE_UNICO, Role.ODV}),
+    ),
+    Route(
+        "accounts:activate",
+        public=True,
+        kwargs=lambda user, ctx: {"uidb64": "MQ", "token": "token-non-valido"},
+        note="an invalid link renders the Italian 'link not valid' page",
+    ),
+    Route("accounts:activation_complete", public=True),
+    Route(
+        "accounts:role_request_list",
+        allowed=CONFIRMERS,
+        note="the AU and the Sindaco Unico confirm governing roles",
+    ),
+    Route(
+        "accounts:role_request_detail",
+        allowed=CONFIRMERS,
+        kwargs=_own_request,
+        other_object_kwargs=_other_request,
+        note="a request the other confirmer decides is 404",
+    ),
+    Route(
+        "accounts:role_request_confirm",
+        allowed=CONFIRMERS,
+        method="post",
+        ok_status=302,
+        kwargs=_own_request,
+        other_object_kwargs=_other_request,
+    ),
+    Route(
+        "accounts:role_request_refuse",
+        allowed=CONFIRMERS,
+        method="post",
+        data={"reason": "Persona sbagliata"},
+        ok_status=302,
+        kwargs=_own_request,
+        other_object_kwargs=_other_request,
     ),
 ]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import RoleAssignment, User
 from accounts.roles import GROUP_NAMES, Role
-from tests.factories.accounts import TEST_PASSWORD, UserFactory
+from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,16 +110,23 @@ def test_gestore_opens_the_user_changelist(client, gestore):
     assert response.status_code == 200
 
 
-def test_gestore_adds_a_user_with_a_coordinatore_assignment(client, gestore):
-    """Adding a user with a role row through the admin puts them in the role's group."""
+def test_gestore_adds_a_user_with_a_coordinatore_assignment(
+    client, gestore, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Adding a user with a role row puts them in the role's group; the account has no
+    password until the person chooses one through the activation link e-mailed to them.
+
+    E-mail goes to Django's locmem backend (the test outbox) instead of an SMTP server.
+    """
     data = {
         "username": "nuovo.coordinatore",
-        "usable_password": "true",
-        "password1": TEST_PASSWORD,
-        "password2": TEST_PASSWORD,
+        "first_name": "Nuovo",
+        "last_name": "Coordinatore",
+        "email": "nuovo.coordinatore@example.org",
         **inline_data(None, [{"role": Role.COORDINATORE, "valid_from": today()}]),
     }
-    response = client.post(reverse("admin:accounts_user_add"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:accounts_user_add"), data)
 
     assert response.status_code == 302, form_errors(response)
     user = User.objects.get(username="nuovo.coordinatore")
@@ -129,7 +136,10 @@ def test_gestore_adds_a_user_with_a_coordinatore_assignment(client, gestore):
     assert user.groups.filter(name=GROUP_NAMES[Role.COORDINATORE]).exists()
     assert not user.is_staff
     assert not user.is_superuser
-    assert user.check_password(TEST_PASSWORD)
+    assert not user.has_usable_password()
+    (message,) = mailoutbox
+    assert message.to == ["nuovo.coordinatore@example.org"]
+    assert "/attivazione/" in message.body
 
 
 def test_gestore_changes_a_user_and_adds_a_role(client, gestore):

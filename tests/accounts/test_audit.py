@@ -71,24 +71,25 @@ def test_user_insert_update_delete_are_recorded_with_before_and_after():
     assert UserEvent.objects.filter(pgh_obj_id=pk).count() == 3
 
 
-def test_role_assignment_insert_update_delete_are_recorded_with_before_and_after(roles):
-    """An assignment's creation, its end date and a deletion are all in the trail."""
+def test_role_assignment_insert_and_update_are_recorded_with_before_and_after(roles):
+    """An assignment's creation and its end date are in the trail; it is never deleted."""
     user = UserFactory()
     assignment = role_assignment_create(
         user=user, role=Role.COORDINATORE, valid_from=datetime.date(2025, 1, 1), actor=None
     )
     pk = assignment.pk
     role_assignment_end(assignment=assignment, valid_to=datetime.date(2025, 12, 31), actor=None)
-    assignment.delete()  # only possible outside the admin; still recorded
+    with pytest.raises(DatabaseError, match="Cannot delete"), transaction.atomic():
+        assignment.delete()  # the database keeps assignments forever
 
     events = events_of("accounts.RoleAssignment", pk)
-    assert [event.pgh_label for event in events] == ["insert", "update", "delete"]
-    inserted, updated, deleted = events
+    assert [event.pgh_label for event in events] == ["insert", "update"]
+    inserted, updated = events
     assert inserted.pgh_data["role"] == Role.COORDINATORE
     assert inserted.pgh_data["valid_from"] == "2025-01-01"
     assert updated.pgh_diff == {"valid_to": [None, "2025-12-31"]}
-    assert deleted.pgh_data["valid_to"] == "2025-12-31"
-    assert RoleAssignmentEvent.objects.filter(pgh_obj_id=pk).count() == 3
+    assert RoleAssignmentEvent.objects.filter(pgh_obj_id=pk).count() == 2
+    assert RoleAssignment.objects.filter(pk=pk).exists()
 
 
 def test_queryset_update_is_recorded():
@@ -108,15 +109,20 @@ def test_raw_sql_update_and_delete_are_recorded():
         user=user, role=Role.OPERATORE, valid_from=datetime.date(2025, 1, 1)
     )
     sql("UPDATE accounts_user SET last_name = %s WHERE id = %s", ["Verdi", user.pk])
-    sql("DELETE FROM accounts_roleassignment WHERE id = %s", [assignment.pk])
+    sql(
+        "UPDATE accounts_roleassignment SET valid_to = %s WHERE id = %s",
+        [datetime.date(2025, 6, 30), assignment.pk],
+    )
+    other = UserFactory()
+    sql("DELETE FROM accounts_user WHERE id = %s", [other.pk])
 
     user_events = events_of("accounts.User", user.pk)
     assert user_events[-1].pgh_label == "update"
     assert user_events[-1].pgh_diff == {"last_name": ["Bianchi", "Verdi"]}
-    assert [e.pgh_label for e in events_of("accounts.RoleAssignment", assignment.pk)] == [
-        "insert",
-        "delete",
-    ]
+    assert [e.pgh_label for e in events_of("accounts.User", other.pk)] == ["insert", "delete"]
+    events = events_of("accounts.RoleAssignment", assignment.pk)
+    assert [e.pgh_label for e in events] == ["insert", "update"]
+    assert events[-1].pgh_diff == {"valid_to": [None, "2025-06-30"]}
 
 
 def test_group_membership_changes_are_recorded(roles):

@@ -154,3 +154,36 @@ def test_health_reports_the_database(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"database": "ok"}
+
+
+def test_confirmers_see_how_many_role_requests_wait_for_them(client, make_user):
+    """The AU's home counts the governing roles waiting for their confirmation and links to
+    the list; the Gestore's home (who asks for them) has no such card."""
+    from accounts.actions import role_assignment_create as request
+
+    au, gestore = make_user(Role.AMMINISTRATORE_UNICO), make_user(Role.GESTORE_UTENTI)
+    assert "Nessuna richiesta in attesa" in home(client, au)
+    for _index in range(2):
+        request(user=UserFactory(), role=Role.ODV, valid_from=timezone.localdate(), actor=gestore)
+    content = home(client, au)
+    assert "2 richieste attendono la tua conferma" in content
+    assert f'href="{reverse("accounts:role_request_list")}"' in content
+    assert 'id="card-role-requests"' not in home(client, gestore)
+
+
+def test_a_pending_role_is_shown_as_waiting_and_a_refused_one_not_at_all(client, make_user):
+    """The person's own roles card marks a request as waiting; a refusal is not listed."""
+    from accounts.actions import role_assignment_create as request
+    from accounts.actions import role_request_refuse
+
+    gestore, au = make_user(Role.GESTORE_UTENTI), make_user(Role.AMMINISTRATORE_UNICO)
+    person = UserFactory(username="in.attesa")
+    request(user=person, role=Role.ODV, valid_from=timezone.localdate(), actor=gestore)
+    content = home(client, person)
+    assert "in attesa di conferma" in content
+    assert NO_ROLE_NOTICE in content  # a request gives no power yet
+
+    role_request_refuse(assignment=person.role_assignments.get(), actor=au, reason="No")
+    content = home(client, person)
+    assert "in attesa di conferma" not in content
+    assert "Organismo di Vigilanza" not in content

@@ -205,14 +205,15 @@ def test_ending_an_assignment_keeps_it_in_history(roles):
 def test_role_holders_names_who_held_a_role_on_a_past_day(roles):
     """role_holders answers 'who was Direttore on that day', also for ended periods."""
     before, after, other = UserFactory(), UserFactory(), UserFactory()
-    RoleAssignment.objects.create(
+    role_assignment_create(
         user=before,
         role=Role.DIRETTORE,
         valid_from=datetime.date(2025, 1, 1),
         valid_to=datetime.date(2025, 3, 31),
+        actor=None,
     )
-    RoleAssignment.objects.create(
-        user=after, role=Role.DIRETTORE, valid_from=datetime.date(2025, 4, 1)
+    role_assignment_create(
+        user=after, role=Role.DIRETTORE, valid_from=datetime.date(2025, 4, 1), actor=None
     )
     RoleAssignment.objects.create(
         user=other, role=Role.COORDINATORE, valid_from=datetime.date(2024, 1, 1)

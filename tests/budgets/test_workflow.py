@@ -150,3 +150,66 @@ def test_workflow_messages_follow_the_user_language(simf_draft, users, client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = client.post(reverse("budgets:submit", args=[simf_draft.pk]), follow=True)
     assert "Budget submitted to the Sole Director." in response.content.decode()
+
+
+# -- Nobody approves what they proposed (issue 6, item 3) -------------------------------------
+
+
+@pytest.fixture
+def superuser(db):
+    """Someone who holds every permission (a superuser): to propose and approve."""
+    from tests.factories.accounts import UserFactory
+
+    return UserFactory(username="tuttofare", is_superuser=True, is_staff=True)
+
+
+def test_the_proposer_cannot_approve_whatever_permissions_they_hold(simf_draft, superuser):
+    """A superuser who proposed the budget is refused with an Italian message; nothing is
+    approved."""
+    version = actions.version_submit(version=simf_draft, actor=superuser)
+    with pytest.raises(ValidationError, match="Non puoi approvare un budget che hai proposto tu"):
+        actions.version_approve(version=version, actor=superuser)
+    version.refresh_from_db()
+    assert version.status == BudgetStatus.PROPOSTO
+    assert not version.timeline.filter(step=BudgetStep.APPROVATO).exists()
+
+
+def test_an_earlier_proposal_counts_too(simf_draft, users, superuser):
+    """Proposed by X, returned, proposed again by the Direttore: X still may not approve."""
+    version = actions.version_submit(version=simf_draft, actor=superuser)
+    version = actions.version_return(version=version, actor=users["au"], comment="Rivedere")
+    version = actions.version_submit(version=version, actor=users["direttore"])
+    with pytest.raises(ValidationError, match="hai proposto tu"):
+        actions.version_approve(version=version, actor=superuser)
+    version = actions.version_approve(version=version, actor=users["au"])
+    assert (version.proposed_by, version.approved_by) == (users["direttore"], users["au"])
+
+
+def test_the_database_refuses_an_approver_who_is_the_proposer(simf_draft, users):
+    """budgetversion_approver_not_proposer: also by raw SQL, the approver is another person."""
+    from django.db import IntegrityError, connection, transaction
+
+    version = actions.version_submit(version=simf_draft, actor=users["direttore"])
+    with (
+        pytest.raises(IntegrityError, match="budgetversion_approver_not_proposer"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE budgets_budgetversion SET status = 'approvato', approved_by_id = "
+            "proposed_by_id WHERE id = %s",
+            [version.pk],
+        )
+    version.refresh_from_db()
+    assert version.status == BudgetStatus.PROPOSTO
+
+
+def test_the_approve_page_shows_the_refusal(client, simf_draft, superuser):
+    """Through the page: the refusal is a message on the budget, no 500, nothing approved."""
+    version = actions.version_submit(version=simf_draft, actor=superuser)
+    client.force_login(superuser)
+    response = client.post(reverse("budgets:approve", args=[version.pk]), follow=True)
+    assert response.status_code == 200
+    assert "Non puoi approvare un budget che hai proposto tu" in response.content.decode()
+    version.refresh_from_db()
+    assert version.status == BudgetStatus.PROPOSTO

@@ -48,8 +48,10 @@ def add_role_row(page: Page, role_label: str, note: str = "") -> None:
 
 
 def test_gestore_creates_a_coordinatore_who_then_signs_in(
-    page: Page, new_context, live_server, demo_users, demo_password
+    page: Page, new_context, live_server, demo_users, demo_password, mailoutbox
 ):
+    """The Gestore never sets the password: the person chooses it through the e-mailed
+    link (Django's locmem outbox stands in for the SMTP server)."""
     gestore = demo_users["gestore.utenti"]
     login(page, live_server, "gestore.utenti", demo_password)
     open_user_admin(page)
@@ -57,33 +59,26 @@ def test_gestore_creates_a_coordinatore_who_then_signs_in(
 
     page.get_by_role("link", name="Aggiungi utente").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Aggiungi utente")
-    for selector in SUPERUSER_ONLY_FIELDS:
+    for selector in [*SUPERUSER_ONLY_FIELDS, "#id_password1", "#id_password2"]:
         expect(page.locator(selector)).to_have_count(0)
     page.locator("#id_username").fill(NEW_USERNAME)
-    page.locator("#id_password1").fill(NEW_PASSWORD)
-    page.locator("#id_password2").fill(NEW_PASSWORD)
-    shot(page, "admin-user-add")
-    page.get_by_role("button", name="Salva", exact=True).click()
-
-    # The change page, where the personal data and the roles are entered.
-    expect(page.locator(".messagelist .success")).to_contain_text(NEW_USERNAME)
-    expect(page.locator("#id_first_name")).to_be_visible()
-    shot(page, "admin-user-added")
     page.locator("#id_first_name").fill("Elena")
     page.locator("#id_last_name").fill("Marino")
     page.locator("#id_email").fill("coord.affidi@segrateservizi.example")
     add_role_row(page, "Coordinatore", note="Ufficio Affidi")
-    shot(page, "admin-user-change-with-role")
+    shot(page, "admin-user-add")
     page.get_by_role("button", name="Salva", exact=True).click()
 
+    # The change page: the activation link has gone to the person.
     success = page.locator(".messagelist .success")
-    expect(success).to_contain_text("Elena Marino (coord.affidi)")
-    expect(success).to_contain_text("modificato")
-    expect(page.locator("#result_list")).to_contain_text(NEW_USERNAME)
-    shot(page, "admin-user-saved")
+    expect(success.first).to_contain_text("coord.affidi@segrateservizi.example")
+    expect(page.locator(".field-password_status")).to_contain_text("Non ancora scelta")
+    expect(page.locator("a[href$='/password/']")).to_have_count(0)
+    shot(page, "admin-user-added")
 
     created = User.objects.get(username=NEW_USERNAME)
     assert (created.first_name, created.last_name) == ("Elena", "Marino")
+    assert not created.has_usable_password()
     assignment = RoleAssignment.objects.get(user=created)
     assert assignment.role == Role.COORDINATORE
     assert assignment.valid_from == timezone.localdate()
@@ -92,8 +87,20 @@ def test_gestore_creates_a_coordinatore_who_then_signs_in(
     assert assignment.created_by == gestore
     assert created.groups.filter(name="Coordinatore").exists()
 
-    # The new user, in a browser of their own, signs in as a Coordinatore.
+    # The new user, in a browser of their own, opens the link and chooses a password.
+    (message,) = mailoutbox
+    assert message.to == ["coord.affidi@segrateservizi.example"]
+    link = re.search(r"https?://\S+/attivazione/\S+/\S+/", message.body).group(0)
     their_page = new_context().new_page()
+    their_page.goto(link)
+    expect(their_page.get_by_role("heading", level=1)).to_have_text("Attiva il tuo account")
+    their_page.locator("#id_new_password1").fill(NEW_PASSWORD)
+    their_page.locator("#id_new_password2").fill(NEW_PASSWORD)
+    shot(their_page, "activation-form")
+    their_page.locator("main button[type=submit]").click()
+    expect(their_page.get_by_role("heading", level=1)).to_have_text("Account attivato")
+    shot(their_page, "activation-complete")
+
     login(their_page, live_server, NEW_USERNAME, NEW_PASSWORD)
     expect(their_page.get_by_role("heading", level=1)).to_have_text("Buongiorno, Elena")
     expect(their_page.locator("header .user-box .roles")).to_have_text("Coordinatore")

@@ -58,6 +58,12 @@ FROZEN = {
         "DELETE FROM budgets_othercostline WHERE version_id IN "
         "(SELECT id FROM budgets_budgetversion WHERE status = 'approvato')",
     ],
+    "accounts_roleassignment": [
+        "UPDATE accounts_roleassignment SET valid_from = valid_from - 1",
+        "UPDATE accounts_roleassignment SET role = 'odv' WHERE role = 'operatore'",
+        "UPDATE accounts_roleassignment SET valid_to = NULL WHERE valid_to IS NOT NULL",
+        "DELETE FROM accounts_roleassignment",
+    ],
     "accounts_documentaccess": [
         "UPDATE accounts_documentaccess SET filename = 'altro.pdf'",
         "DELETE FROM accounts_documentaccess",
