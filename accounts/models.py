@@ -375,6 +375,93 @@ class RoleAssignment(ValidityPeriod, models.Model):
         end = self.valid_to.isoformat() if self.valid_to else "…"
         return f"{self.user.username}: {self.get_role_display()} ({self.valid_from} – {end})"
 
+    @property
+    def is_governing(self) -> bool:
+        return self.role in GOVERNING_ROLES
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RoleAssignmentStatus.RICHIESTO
+
+    def segregation_conflicts(self) -> RoleAssignmentQuerySet:
+        """The user's other assignments that this one may not overlap (roles.INCOMPATIBLE)."""
+        if self.user_id is None or not self.valid_from or not self.role:
+            return RoleAssignment.objects.none()
+        return (
+            RoleAssignment.objects.filter(
+                user_id=self.user_id, role__in=sorted(incompatible_with(self.role))
+            )
+            .exclude(pk=self.pk)
+            .overlapping(self.valid_from, self.valid_to)
+            .order_by("valid_from")
+        )
+
+    def validate_constraints(self, exclude=None) -> None:
+        # Forms never edit the status (actions set it), so they exclude it from validation;
+        # the partial overlap constraint needs it, and the instance's value is the true one.
+        if exclude:
+            exclude = set(exclude) - {"status"}
+        super().validate_constraints(exclude=exclude)
+
+    def clean(self) -> None:
+        """What the database refuses, said first in Italian (forms show it as an error)."""
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            # Keyed on the field, so constraint validation skips the (invalid) date range.
+            raise ValidationError({"valid_to": _("La data di fine precede quella di inizio.")})
+        if self.pk is not None:
+            self._clean_frozen_fields()
+        if self.status != RoleAssignmentStatus.RIFIUTATO:
+            conflict = self.segregation_conflicts().first()
+            if conflict is not None:
+                raise ValidationError(
+                    _(
+                        "Separazione dei compiti: %(user)s ha già il ruolo «%(other)s» in un "
+                        "periodo che si sovrappone (dal %(start)s); «%(role)s» e «%(other)s» "
+                        "non possono essere della stessa persona."
+                    )
+                    % {
+                        "user": self.user,
+                        "other": conflict.get_role_display(),
+                        "start": date_format(conflict.valid_from, "SHORT_DATE_FORMAT"),
+                        "role": self.get_role_display(),
+                    },
+                    code="segregation_of_duties",
+                )
+
+    def _clean_frozen_fields(self) -> None:
+        saved = (
+            RoleAssignment.objects.filter(pk=self.pk)
+            .values("user_id", "role", "valid_from", "valid_to", "status")
+            .first()
+        )
+        if saved is None:
+            return
+        if (saved["user_id"], saved["role"], saved["valid_from"]) != (
+            self.user_id,
+            self.role,
+            self.valid_from,
+        ):
+            raise ValidationError(
+                _(
+                    "Un'assegnazione di ruolo salvata non cambia utente, ruolo né data di "
+                    "inizio: chiudila e creane una nuova."
+                )
+            )
+        if saved["status"] == RoleAssignmentStatus.RIFIUTATO:
+            raise ValidationError(_("Una richiesta di ruolo rifiutata non si modifica."))
+        if saved["valid_to"] is not None and (
+            self.valid_to is None or self.valid_to > saved["valid_to"]
+        ):
+            raise ValidationError(
+                {
+                    "valid_to": _(
+                        "La data di fine si può anticipare, non posticipare né togliere: per "
+                        "un nuovo periodo crea una nuova assegnazione."
+                    )
+                }
+            )
+
 
 # =============================================================================================
 # Audit coverage of grants, schedules, lockouts and downloads (issue 6, item 5).
@@ -580,90 +667,3 @@ class DocumentAccess(models.Model):
 
     def __str__(self) -> str:
         return self.filename
-
-    @property
-    def is_governing(self) -> bool:
-        return self.role in GOVERNING_ROLES
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == RoleAssignmentStatus.RICHIESTO
-
-    def segregation_conflicts(self) -> RoleAssignmentQuerySet:
-        """The user's other assignments that this one may not overlap (roles.INCOMPATIBLE)."""
-        if self.user_id is None or not self.valid_from or not self.role:
-            return RoleAssignment.objects.none()
-        return (
-            RoleAssignment.objects.filter(
-                user_id=self.user_id, role__in=sorted(incompatible_with(self.role))
-            )
-            .exclude(pk=self.pk)
-            .overlapping(self.valid_from, self.valid_to)
-            .order_by("valid_from")
-        )
-
-    def validate_constraints(self, exclude=None) -> None:
-        # Forms never edit the status (actions set it), so they exclude it from validation;
-        # the partial overlap constraint needs it, and the instance's value is the true one.
-        if exclude:
-            exclude = set(exclude) - {"status"}
-        super().validate_constraints(exclude=exclude)
-
-    def clean(self) -> None:
-        """What the database refuses, said first in Italian (forms show it as an error)."""
-        super().clean()
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            # Keyed on the field, so constraint validation skips the (invalid) date range.
-            raise ValidationError({"valid_to": _("La data di fine precede quella di inizio.")})
-        if self.pk is not None:
-            self._clean_frozen_fields()
-        if self.status != RoleAssignmentStatus.RIFIUTATO:
-            conflict = self.segregation_conflicts().first()
-            if conflict is not None:
-                raise ValidationError(
-                    _(
-                        "Separazione dei compiti: %(user)s ha già il ruolo «%(other)s» in un "
-                        "periodo che si sovrappone (dal %(start)s); «%(role)s» e «%(other)s» "
-                        "non possono essere della stessa persona."
-                    )
-                    % {
-                        "user": self.user,
-                        "other": conflict.get_role_display(),
-                        "start": date_format(conflict.valid_from, "SHORT_DATE_FORMAT"),
-                        "role": self.get_role_display(),
-                    },
-                    code="segregation_of_duties",
-                )
-
-    def _clean_frozen_fields(self) -> None:
-        saved = (
-            RoleAssignment.objects.filter(pk=self.pk)
-            .values("user_id", "role", "valid_from", "valid_to", "status")
-            .first()
-        )
-        if saved is None:
-            return
-        if (saved["user_id"], saved["role"], saved["valid_from"]) != (
-            self.user_id,
-            self.role,
-            self.valid_from,
-        ):
-            raise ValidationError(
-                _(
-                    "Un'assegnazione di ruolo salvata non cambia utente, ruolo né data di "
-                    "inizio: chiudila e creane una nuova."
-                )
-            )
-        if saved["status"] == RoleAssignmentStatus.RIFIUTATO:
-            raise ValidationError(_("Una richiesta di ruolo rifiutata non si modifica."))
-        if saved["valid_to"] is not None and (
-            self.valid_to is None or self.valid_to > saved["valid_to"]
-        ):
-            raise ValidationError(
-                {
-                    "valid_to": _(
-                        "La data di fine si può anticipare, non posticipare né togliere: per "
-                        "un nuovo periodo crea una nuova assegnazione."
-                    )
-                }
-            )
