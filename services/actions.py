@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
@@ -244,9 +245,9 @@ def _check_plan(record: DeliveryRecord) -> None:
                     "accanto alle ore."
                 )
                 % {
-                    "total": total,
+                    "total": number_format(total, 2),
                     "percent": int(OVER_PLAN_FACTOR * 100),
-                    "planned": planned,
+                    "planned": number_format(planned, 2),
                 }
             }
         )

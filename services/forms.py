@@ -247,12 +247,6 @@ class DeliveryRecordForm(PlausibleModelFormMixin, forms.ModelForm):
             "confirm_over_plan",
             "over_plan_reason",
         ]
-        help_texts = {
-            "over_plan_reason": _(
-                "Solo se le ore del mese superano di oltre il 50% il piano del budget per la "
-                "qualifica: il Direttore lo vedrà accanto alle ore."
-            )
-        }
 
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)

@@ -545,7 +545,7 @@ def test_hours_far_above_the_plan_need_a_confirmation_and_a_reason(
     simf = services["simf"].pk
     data = _delivery_data(contract, educatore, "400")
     html = _refused(_post(client, coordinator, "delivery_create", simf, data), "piano del budget")
-    assert "230.00 ore al mese" in html
+    assert "230,00 ore al mese" in html
     assert not DeliveryRecord.objects.filter(contract=contract).exists()
 
     response = _post(
