@@ -34,6 +34,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from tests.budgets.permission_table import ROUTES as BUDGETS_ROUTES
 from tests.services.permission_table import ROUTES as SERVICES_ROUTES
+from tests.services.permission_table import _objects
 
 APPS = ("services", "budgets")
 ROUTES = [*SERVICES_ROUTES, *BUDGETS_ROUTES]
@@ -52,6 +53,10 @@ ERROR_MARKERS = ("Controlla i dati inseriti", 'class="error"', 'class="message m
 CONTROL_CHARACTERS = re.compile(
     r"[\u0001-\u0008\u000b\u000c\u000e-\u001f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
+
+
+# A field of a formset row: "<prefix>-<index>-<name>".
+ROW = re.compile(r"^.+-(?P<index>\d+)-.+$")
 
 
 class FormParser(HTMLParser):
@@ -91,7 +96,7 @@ class FormParser(HTMLParser):
             self._form["fields"].append(self._select)
         elif tag == "option" and self._select is not None:
             value = attrs.get("value", "")
-            if "selected" in attrs:
+            if "selected" in attrs and value:
                 self._select["value"] = value
             if value and self._select["first"] is None:
                 self._select["first"] = value
@@ -108,7 +113,10 @@ class FormParser(HTMLParser):
             self._form = None
         elif tag == "select" and self._select is not None:
             if self._select["value"] is None:
-                self._select["value"] = self._select["first"] or ""
+                # Left at "---------": a form's choice takes its first real option (to make
+                # a valid baseline), a formset's extra row stays empty (so it is ignored).
+                in_row = ROW.match(self._select["name"]) is not None
+                self._select["value"] = "" if in_row else (self._select["first"] or "")
             self._select = None
         elif tag == "textarea":
             self._textarea = None
@@ -129,9 +137,6 @@ def _hostile_values(field: dict) -> list[str]:
     if field["type"] in ("select", "hidden"):
         return [RTL_TEXT, HUGE_NUMBER]
     return [HUGE_TEXT, RTL_TEXT, HUGE_NUMBER]
-
-
-ROW = re.compile(r"^.+-(?P<index>\d+)-.+$")
 
 
 def _mutable(field: dict) -> bool:
@@ -191,6 +196,105 @@ def _implausible_values() -> list[str]:
                 if bad.exists():
                     problems.append(f"{model.__name__}.{field.name}")
     return problems
+
+
+def _qualification(code: str):
+    return lambda ctx: ctx["qualifications"][code].pk
+
+
+def _cost_category(code: str):
+    def build(ctx):
+        from budgets.models import CostCategory
+
+        return CostCategory.objects.get(code=code).pk
+
+    return build
+
+
+# Valid values for the fields a create page leaves empty, so that each hostile value is
+# tried against an otherwise acceptable form (and reaches the action). Values may be
+# callables of ``ctx``. The test ends by submitting this baseline and expecting success.
+BASELINES = {
+    "services:service_create": {"code": "nuovo", "name": "Servizio nuovo", "kind": "altro"},
+    "services:contract_create": {
+        "counterpart": "Comune di Segrate",
+        "contract_type": "appalto",
+        "reference": "CIG-OSTILE",
+        "start_date": "2025-01-01",
+        "end_date": "2025-12-31",
+        "value": "1000",
+        "referent_name": "Ufficio di Piano",
+    },
+    "services:meeting_create": {
+        "date": "2025-04-02",
+        "participants": "Ufficio di Piano",
+        "topics": "Andamento",
+    },
+    "services:delivery_create": {
+        "month": "2025-04",
+        "qualification": _qualification("educatore"),
+        "hours": "10",
+        "people_served": "1",
+    },
+    "services:delivery_correction_create": {
+        "month": "2025-01",
+        "qualification": _qualification("educatore"),
+        "hours": "-5",
+        "people_served": "1",
+        "reason": "Ore registrate due volte",
+    },
+    "services:indicator_create": {
+        "name": "Progetti conclusi",
+        "target": "10",
+        "period_start": "2025-01-01",
+        "period_end": "2025-12-31",
+    },
+    "services:statement_create": {
+        "contract": lambda ctx: _objects(ctx)["simf"]["contract"].pk,  # January is unreported
+        "period_start": "2025-01-01",
+        "period_end": "2025-01-31",
+    },
+    "services:statement_correct": {"note": "Ore di gennaio corrette"},
+    "services:emergency_create": {
+        "occurred_at": "2025-06-01T09:00",
+        "description": "Allagamento della sede",
+    },
+    "services:emergency_close": {
+        "au_informed_at": "2025-05-01T12:00",  # it occurred at 11:00 in Rome
+        "closure_note": "Sede asciutta, servizio ripreso",
+    },
+    "budgets:create": {"year": "2025", "contract_type": "appalto"},
+    "budgets:costs": {
+        "form-0-category": _cost_category("materiali"),
+        "form-0-description": "Cancelleria",
+        "form-0-amount": "100",
+    },
+    "budgets:actual_cost_create": {
+        "month": lambda ctx: f"{_year_of(ctx, 'approvato')}-03",
+        "category": _cost_category("materiali"),
+        "description": "Cancelleria",
+        "amount": "100",
+    },
+}
+
+
+def _year_of(ctx, state: str) -> int:
+    return ctx[f"budget:simf:{state}"].budget.year
+
+
+def _baseline(route, form: dict, ctx) -> dict:
+    data = {field["name"]: field["value"] for field in form["fields"]}
+    for name, value in BASELINES.get(route.name, {}).items():
+        data[name] = value(ctx) if callable(value) else value
+    return data
+
+
+def _errors(response) -> str:
+    """The errors a re-rendered page shows (for failure messages)."""
+    found = re.findall(
+        r'<(?:li|small class="error"|p class="message[^"]*")>(.*?)</', response.content.decode()
+    )
+    return "; ".join(found)[:2000]
 
 
 def _user_for(route, ctx):
@@ -261,10 +365,10 @@ def test_every_form_survives_hostile_input(client, route, ctx):
             or form["action"].startswith("#")
             or urlsplit(form["action"]).path == url
         ]
+    baselines = [_baseline(route, form, ctx) for form in forms]  # may build objects: first
     changed, first = False, _snapshot()
     before = first
-    for form in forms:
-        baseline = {field["name"]: field["value"] for field in form["fields"]}
+    for form, baseline in zip(forms, baselines, strict=True):
         for field in filter(_mutable, form["fields"]):
             for value in _hostile_values(field):
                 response = _submit(client, form["method"], url, {**baseline, field["name"]: value})
@@ -273,11 +377,19 @@ def test_every_form_survives_hostile_input(client, route, ctx):
                 list(get_messages(response.wsgi_request))
                 before = _check_answer(response, before, f"{route} {field['name']}={value[:20]!r}")
                 changed = before != first
+    if route.name in BASELINES and not changed:
+        # The baseline itself is accepted (unless a plausible hostile value already was):
+        # every refusal above was the hostile value's.
+        (form,) = [form for form in forms if form["method"] == "post"]
+        response = _submit(client, "post", url, _baseline(route, form, ctx))
+        assert response.status_code == 302, f"{route}: baseline refused: {_errors(response)}"
+        assert _snapshot() != before
+        changed = True
     app_routes = SERVICES_ROUTES if route.name.startswith("services:") else BUDGETS_ROUTES
     for page_url in _app_pages(app_routes, user, role, ctx):
         response = client.get(page_url)
-        if changed and response.status_code == 404:
-            continue  # e.g. the draft this route recomputed or deleted is gone
+        if changed and response.status_code in (302, 404):
+            continue  # e.g. the draft this route deleted is gone, the emergency it closed
         assert response.status_code == 200, page_url
 
 
