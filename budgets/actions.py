@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_context
@@ -39,6 +40,12 @@ def _event(version: BudgetVersion, step: BudgetStep, actor: User, comment: str =
     TimelineEntry.objects.create(version=version, step=step, actor=actor, comment=comment)
 
 
+def _violated_constraint(error: IntegrityError) -> str | None:
+    """The name of the constraint PostgreSQL reported, if any."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
 @transaction.atomic
 def budget_create(*, service, year: int, contract_type: str, actor: User) -> BudgetVersion:
     """A new budget for a service and year, with its first draft version."""
@@ -50,7 +57,18 @@ def budget_create(*, service, year: int, contract_type: str, actor: User) -> Bud
     with audit_context(actor):
         budget = Budget(service=service, year=year, contract_type=contract_type)
         budget.full_clean()
-        budget.save()
+        try:
+            # ``full_clean`` saw no budget, but a concurrent request may insert the same one
+            # before us: the unique constraint decides, and the loser gets the form's message.
+            with transaction.atomic():
+                budget.save()
+        except IntegrityError as error:
+            budget.pk = None
+            if _violated_constraint(error) != "budget_one_per_service_and_year":
+                raise
+            raise ValidationError(
+                _("Esiste già un budget per questo servizio e anno."), code="duplicate"
+            ) from error
         version = BudgetVersion.objects.create(budget=budget, number=1, created_by=actor)
         _event(version, BudgetStep.CREATO, actor)
     return version
@@ -240,6 +258,10 @@ def actual_cost_save(*, cost: ActualCost, actor: User) -> ActualCost:
         raise PermissionDenied
     with audit_context(actor):
         cost.month = cost.month.replace(day=1)
+        if cost.month > timezone.localdate().replace(day=1):
+            raise ValidationError(
+                {"month": _("Non si registrano costi di un mese non ancora iniziato.")}
+            )
         cost.full_clean()
         cost.save()
     return cost

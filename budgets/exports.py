@@ -18,6 +18,7 @@ from budgets.selectors import MonthComparison, version_totals
 from reporting.charts import line_chart
 from reporting.pdf import render_pdf
 from reporting.signing import seal_pdf
+from reporting.spreadsheets import xlsx_append_row
 
 
 def filename(version: BudgetVersion) -> str:
@@ -48,14 +49,18 @@ def budget_pdf(version: BudgetVersion) -> bytes:
 
 
 def budget_xlsx(version: BudgetVersion) -> bytes:
-    """Hour plan, other costs and totals as a workbook (numbers stay numbers)."""
+    """Hour plan, other costs and totals as a workbook (numbers stay numbers).
+
+    Every row goes through ``xlsx_append_row``: a text is a string cell, never a formula.
+    """
     budget = version.budget
     totals = version_totals(version)
     workbook = Workbook()
     hours = workbook.active
     hours.title = _("Piano ore")
     bold = Font(bold=True)
-    hours.append(
+    xlsx_append_row(
+        hours,
         [
             _("Servizio"),
             budget.service.name,
@@ -65,9 +70,9 @@ def budget_xlsx(version: BudgetVersion) -> bytes:
             version.number,
             _("Stato"),
             version.get_status_display(),
-        ]
+        ],
     )
-    hours.append([])
+    xlsx_append_row(hours, [])
     header = [
         _("Qualifica"),
         _("Persone"),
@@ -77,11 +82,12 @@ def budget_xlsx(version: BudgetVersion) -> bytes:
         _("Costo orario (€)"),
         _("Costo (€)"),
     ]
-    hours.append(header)
+    xlsx_append_row(hours, header)
     for cell in hours[hours.max_row]:
         cell.font = bold
     for line in version.hour_lines.all():
-        hours.append(
+        xlsx_append_row(
+            hours,
             [
                 line.qualification.name,
                 line.headcount,
@@ -90,26 +96,26 @@ def budget_xlsx(version: BudgetVersion) -> bytes:
                 line.hours,
                 line.hourly_cost,
                 line.cost,
-            ]
+            ],
         )
-    hours.append([_("Totale"), None, None, None, totals.hours, None, totals.hours_cost])
+    xlsx_append_row(hours, [_("Totale"), None, None, None, totals.hours, None, totals.hours_cost])
     for cell in hours[hours.max_row]:
         cell.font = bold
 
     costs = workbook.create_sheet(_("Altre spese"))
-    costs.append([_("Categoria"), _("Descrizione"), _("Importo (€)")])
+    xlsx_append_row(costs, [_("Categoria"), _("Descrizione"), _("Importo (€)")])
     for cell in costs[1]:
         cell.font = bold
     for line in version.cost_lines.all():
-        costs.append([line.category.name, line.description, line.amount])
-    costs.append([_("Totale"), None, totals.other_costs])
+        xlsx_append_row(costs, [line.category.name, line.description, line.amount])
+    xlsx_append_row(costs, [_("Totale"), None, totals.other_costs])
     for cell in costs[costs.max_row]:
         cell.font = bold
 
     summary = workbook.create_sheet(_("Totali"))
-    summary.append([_("Piano ore (€)"), totals.hours_cost])
-    summary.append([_("Altre spese (€)"), totals.other_costs])
-    summary.append([_("Totale budget (€)"), totals.total])
+    xlsx_append_row(summary, [_("Piano ore (€)"), totals.hours_cost])
+    xlsx_append_row(summary, [_("Altre spese (€)"), totals.other_costs])
+    xlsx_append_row(summary, [_("Totale budget (€)"), totals.total])
     for sheet in (hours, costs, summary):
         for index in range(1, sheet.max_column + 1):
             sheet.column_dimensions[get_column_letter(index)].width = 18

@@ -8,6 +8,13 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validation import (
+    LONG_TEXT_HELP,
+    LONG_TEXT_MAX_LENGTH,
+    PlausibleDate,
+    PlausibleModelFormMixin,
+    long_text_validators,
+)
 from budgets.models import ActualCost, BudgetStatus, CostCategory, HourPlanLine, OtherCostLine
 from services.models import ContractType, Qualification, Service
 
@@ -40,7 +47,7 @@ class BudgetCreateForm(forms.Form):
 PLAUSIBLE_WEEKLY_HOURS = 60
 
 
-class HourPlanLineForm(forms.ModelForm):
+class HourPlanLineForm(PlausibleModelFormMixin, forms.ModelForm):
     class Meta:
         model = HourPlanLine
         fields = ["qualification", "headcount", "weekly_hours", "weeks", "hourly_cost"]
@@ -80,7 +87,7 @@ class HourPlanLineForm(forms.ModelForm):
         return hours
 
 
-class OtherCostLineForm(forms.ModelForm):
+class OtherCostLineForm(PlausibleModelFormMixin, forms.ModelForm):
     class Meta:
         model = OtherCostLine
         fields = ["category", "description", "amount"]
@@ -110,16 +117,24 @@ OtherCostFormSet = modelformset_factory(
 )
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Commento"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+def _comment_field(label, **options) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=long_text_validators(),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=LONG_TEXT_HELP,
+        **options,
     )
 
 
+class CommentForm(forms.Form):
+    comment = _comment_field(_("Commento"), required=False)
+
+
 class ReturnForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Osservazioni per il Direttore"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    comment = _comment_field(
+        _("Osservazioni per il Direttore"),
         error_messages={"required": _("Per restituire il budget scrivi un commento.")},
     )
 
@@ -139,14 +154,15 @@ class BudgetFilterForm(forms.Form):
             self.fields["service"].queryset = services
 
 
-class ActualCostForm(forms.ModelForm):
-    """A cost actually incurred in a month of the budget's year."""
+class ActualCostForm(PlausibleModelFormMixin, forms.ModelForm):
+    """A cost actually incurred in a month of the budget's year (not a month to come)."""
 
     month = forms.DateField(
         label=_("Mese"),
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         input_formats=["%Y-%m", "%Y-%m-%d", "%d/%m/%Y"],
         help_text=_("Il mese a cui si riferisce il costo."),
+        validators=[PlausibleDate("business")],
     )
 
     class Meta:
@@ -168,4 +184,6 @@ class ActualCostForm(forms.ModelForm):
             raise ValidationError(
                 _("Il mese deve cadere nell'anno del budget (%(year)s).") % {"year": self.year}
             )
+        if month > timezone.localdate().replace(day=1):
+            raise ValidationError(_("Non si registrano costi di un mese non ancora iniziato."))
         return month

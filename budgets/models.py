@@ -18,9 +18,22 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited
+from accounts.validation import (
+    LONG_TEXT_HELP,
+    LONG_TEXT_MAX_LENGTH,
+    PlausibleDate,
+    choices_check,
+    date_range_check,
+    datetime_range_check,
+    long_text_validators,
+    reject_control_characters,
+    text_checks,
+)
 from services.models import ContractType
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+MAX_COST_AMOUNT = Decimal("10000000")  # ten million euro: more than a service's yearly budget
+NO_CONTROLS = [reject_control_characters]
 
 # Editing rules that the database enforces: the lines of a version that is not a draft (or a
 # returned draft) can be neither added, changed nor removed.
@@ -65,9 +78,9 @@ class CostCategory(models.Model):
     """A category of other running costs, with the contract types it applies to."""
 
     code = models.SlugField(_("codice"), max_length=32, unique=True)
-    name = models.CharField(_("nome"), max_length=100, unique=True)
+    name = models.CharField(_("nome"), max_length=100, unique=True, validators=NO_CONTROLS)
     contract_types = ArrayField(
-        models.CharField(max_length=20),
+        models.CharField(max_length=20, choices=ContractType.choices),
         verbose_name=_("tipi di contratto"),
         help_text=_("I tipi di contratto per cui la categoria si applica."),
     )
@@ -77,6 +90,15 @@ class CostCategory(models.Model):
         verbose_name = _("categoria di costo")
         verbose_name_plural = _("categorie di costo")
         ordering = ["name"]
+        constraints = [
+            # Only real contract types (array containment, ``<@``).
+            models.CheckConstraint(
+                condition=Q(contract_types__contained_by=ContractType.values),
+                name="costcategory_contract_types_known",
+                violation_error_message=_("Uno dei tipi di contratto non esiste."),
+            ),
+            *text_checks("costcategory", short=("name",)),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -118,6 +140,7 @@ class Budget(models.Model):
             models.CheckConstraint(
                 condition=Q(year__gte=2000) & Q(year__lte=2100), name="budget_year_plausible"
             ),
+            choices_check("budget", "contract_type", ContractType),
         ]
 
     def __str__(self) -> str:
@@ -137,7 +160,9 @@ class BudgetVersion(models.Model):
     )
     # Optimistic locking: every save of the lines must present the value it read.
     lock_version = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
+    created_at = models.DateTimeField(
+        _("creata il"), auto_now_add=True, validators=[PlausibleDate("datetime")]
+    )
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("creata da")
     )
@@ -186,6 +211,7 @@ class BudgetVersion(models.Model):
                     "Chi ha proposto il budget non può approvarlo: serve un'altra persona."
                 ),
             ),
+            datetime_range_check("budgetversion", "created_at"),
         ]
         triggers = [
             pgtrigger.Protect(
@@ -293,10 +319,10 @@ class OtherCostLine(models.Model):
     category = models.ForeignKey(
         CostCategory, on_delete=models.PROTECT, verbose_name=_("categoria")
     )
-    description = models.CharField(_("descrizione"), max_length=200)
+    description = models.CharField(_("descrizione"), max_length=200, validators=NO_CONTROLS)
     amount = models.DecimalField(
         _("importo annuo (€)"),
-        validators=[MinValueValidator(0), MaxValueValidator(Decimal("10000000"))],
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_COST_AMOUNT)],
         **MONEY,
     )
 
@@ -305,7 +331,11 @@ class OtherCostLine(models.Model):
         verbose_name_plural = _("altre spese")
         ordering = ["category__name", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="costline_amount_positive")
+            models.CheckConstraint(condition=Q(amount__gte=0), name="costline_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_COST_AMOUNT), name="costline_amount_plausible"
+            ),
+            *text_checks("othercostline", short=("description",)),
         ]
         triggers = [_lines_frozen_trigger()]
 
@@ -332,8 +362,16 @@ class TimelineEntry(models.Model):
     actor = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("chi")
     )
-    at = models.DateTimeField(_("quando"), auto_now_add=True)
-    comment = models.TextField(_("commento"), blank=True)
+    at = models.DateTimeField(
+        _("quando"), auto_now_add=True, validators=[PlausibleDate("datetime")]
+    )
+    comment = models.TextField(
+        _("commento"),
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=long_text_validators(),
+        help_text=LONG_TEXT_HELP,
+    )
 
     class Meta:
         verbose_name = _("passaggio del budget")
@@ -344,7 +382,10 @@ class TimelineEntry(models.Model):
                 condition=~Q(step="restituito") | ~Q(comment=""),
                 name="budgetevent_return_has_comment",
                 violation_error_message=_("Per restituire il budget scrivi un commento."),
-            )
+            ),
+            choices_check("timelineentry", "step", BudgetStep),
+            datetime_range_check("timelineentry", "at"),
+            *text_checks("timelineentry", long=("comment",)),
         ]
         triggers = [
             pgtrigger.Protect(
@@ -366,12 +407,16 @@ class ActualCost(models.Model):
         related_name="actual_costs",
         verbose_name=_("servizio"),
     )
-    month = models.DateField(_("mese"))
+    month = models.DateField(_("mese"), validators=[PlausibleDate("business")])
     category = models.ForeignKey(
         CostCategory, on_delete=models.PROTECT, verbose_name=_("categoria")
     )
-    description = models.CharField(_("descrizione"), max_length=200)
-    amount = models.DecimalField(_("importo (€)"), validators=[MinValueValidator(0)], **MONEY)
+    description = models.CharField(_("descrizione"), max_length=200, validators=NO_CONTROLS)
+    amount = models.DecimalField(
+        _("importo (€)"),
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_COST_AMOUNT)],
+        **MONEY,
+    )
 
     class Meta:
         verbose_name = _("costo effettivo")
@@ -380,6 +425,11 @@ class ActualCost(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="actualcost_positive"),
             models.CheckConstraint(condition=Q(month__day=1), name="actualcost_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_COST_AMOUNT), name="actualcost_amount_plausible"
+            ),
+            date_range_check("actualcost", "month"),
+            *text_checks("actualcost", short=("description",)),
         ]
 
     def __str__(self) -> str:

@@ -23,8 +23,10 @@ from django.shortcuts import get_object_or_404
 
 from budgets.models import (
     COST_EXPRESSION,
+    HOURS_EXPRESSION,
     ActualCost,
     Budget,
+    BudgetStatus,
     BudgetVersion,
     HourPlanLine,
     OtherCostLine,
@@ -223,3 +225,28 @@ def actual_cost_list(version: BudgetVersion) -> QuerySet[ActualCost]:
         .select_related("category")
         .order_by("month", "category__name", "pk")
     )
+
+
+def monthly_hour_plan(
+    service_id: int, qualification_id: int, month: datetime.date
+) -> Decimal | None:
+    """Planned hours of ``month`` for a qualification: a twelfth of the year's hour plan.
+
+    The plan is the budget's approved version if there is one, else its latest version (a
+    plan being built is still the best estimate). None when the year has no budget or the plan
+    has no line for the qualification. Registered with ``services.plans`` (``budgets.apps``).
+    """
+    versions = BudgetVersion.objects.filter(budget__service_id=service_id, budget__year=month.year)
+    version = (
+        versions.filter(status=BudgetStatus.APPROVATO).order_by("-number").first()
+        or versions.order_by("-number").first()
+    )
+    if version is None:
+        return None
+    lines = HourPlanLine.objects.filter(version=version, qualification_id=qualification_id)
+    total = lines.aggregate(
+        hours=Sum(ExpressionWrapper(HOURS_EXPRESSION, output_field=MONEY_FIELD))
+    )["hours"]
+    if total is None:
+        return None
+    return (total / 12).quantize(CENT)

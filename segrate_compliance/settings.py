@@ -366,3 +366,7 @@ DEMO_SEEDERS = ["accounts.demo.seed", "services.demo.seed", "budgets.demo.seed"]
 # Budget vs actuals: a month whose actual cost differs from the budget by more than this
 # fraction is flagged.
 BUDGET_VARIANCE_THRESHOLD = env.float("BUDGET_VARIANCE_THRESHOLD", default=0.10)
+
+# Issue 6 (bad input): more hours than this on one delivery record (one contract, qualification
+# and month) are refused outright: about 60 full-time people, far beyond any team of the company.
+DELIVERY_MAX_MONTHLY_HOURS = env.int("DELIVERY_MAX_MONTHLY_HOURS", default=10_000)

@@ -6,17 +6,21 @@ import datetime
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.audit import audit_context
 from accounts.models import User
-from services import perms
+from accounts.validation import PlausibleDate, last_ended_month_end, refuse_future
+from services import perms, plans
 from services.models import (
     AssignmentRole,
     Contract,
@@ -33,6 +37,8 @@ from services.models import (
 )
 
 CENT = Decimal("0.01")
+# Delivered hours above this share of the month's plan need an explicit confirmation.
+OVER_PLAN_FACTOR = Decimal("1.5")
 
 
 def _save(instance, *, actor: User | None):
@@ -177,11 +183,74 @@ def delivery_record_save(*, record: DeliveryRecord, actor: User) -> DeliveryReco
                 )
             }
         )
+    _check_ceiling(record)
     if record.is_correction:
         _check_correction(record)
+    _check_plan(record)
     if record.pk is None:
         record.recorded_by = actor
     return _save(record, actor=actor)
+
+
+def _check_ceiling(record: DeliveryRecord) -> None:
+    """More hours than ``DELIVERY_MAX_MONTHLY_HOURS`` on one record cannot be real."""
+    ceiling = Decimal(settings.DELIVERY_MAX_MONTHLY_HOURS)
+    if record.hours is not None and abs(record.hours) > ceiling:
+        raise ValidationError(
+            {
+                "hours": _(
+                    "%(hours)s ore in un mese per una sola qualifica non sono possibili (il "
+                    "massimo è %(ceiling)s): controlla il valore."
+                )
+                % {"hours": record.hours, "ceiling": ceiling}
+            }
+        )
+
+
+def _check_plan(record: DeliveryRecord) -> None:
+    """Hours far above the month's plan are saved only with a reason (the confirmation).
+
+    The month's total for the service and qualification (every contract, corrections
+    included) is compared with the budget's plan (``services.plans``); above
+    ``OVER_PLAN_FACTOR`` times the plan the record needs ``over_plan_reason``, which the
+    Direttore then sees next to the hours. A record that only removes hours needs none.
+    """
+    if not (record.month and record.qualification_id and record.hours and record.hours > 0):
+        return
+    service_id = record.contract.service_id
+    planned = plans.monthly_plan(
+        service_id=service_id, qualification_id=record.qualification_id, month=record.month
+    )
+    if planned is None:
+        record.over_plan_reason = ""
+        return
+    others = DeliveryRecord.objects.filter(
+        contract__service_id=service_id,
+        month=record.month,
+        qualification_id=record.qualification_id,
+    )
+    if record.pk is not None:
+        others = others.exclude(pk=record.pk)
+    total = sum(others.values_list("hours", flat=True), Decimal("0")) + record.hours
+    if total <= planned * OVER_PLAN_FACTOR:
+        record.over_plan_reason = ""
+        return
+    if not record.over_plan_reason.strip():
+        raise ValidationError(
+            {
+                "hours": _(
+                    "Con queste ore il mese arriva a %(total)s ore per questa qualifica, oltre "
+                    "il %(percent)s%% del piano del budget (%(planned)s ore al mese). Se sono "
+                    "corrette, spunta la conferma e indica il motivo: il Direttore lo vedrà "
+                    "accanto alle ore."
+                )
+                % {
+                    "total": number_format(total, 2),
+                    "percent": int(OVER_PLAN_FACTOR * 100),
+                    "planned": number_format(planned, 2),
+                }
+            }
+        )
 
 
 def _check_correction(record: DeliveryRecord) -> None:
@@ -297,6 +366,13 @@ def _replace_lines(statement: Statement, records: list[DeliveryRecord]) -> None:
     statement.save(update_fields=["total_hours", "total_amount"])
 
 
+# Prot. 10 §4: what is reported is what was delivered, so a month is reported once it is over.
+NOT_ENDED_MESSAGE = gettext_noop(
+    "Un rendiconto copre solo mesi già conclusi: il periodo deve finire entro l'ultimo giorno "
+    "del mese scorso."
+)
+
+
 @transaction.atomic
 def statement_draft_create(
     *,
@@ -312,6 +388,9 @@ def statement_draft_create(
     Delivery is recorded by month, so a period runs from the first day of a month to the
     last day of a month: a statement never bills days it does not name.
     """
+    check_date = PlausibleDate("business")
+    check_date(period_start)
+    check_date(period_end)
     if corrects is None and (
         period_start.day != 1 or (period_end + datetime.timedelta(days=1)).day != 1
     ):
@@ -330,12 +409,17 @@ def statement_draft_create(
             period_start, period_end = corrects.period_start, corrects.period_end
             if not note:
                 raise ValidationError(_("Spiega nella nota che cosa corregge la rettifica."))
-        elif Statement.objects.filter(
-            contract=contract,
-            corrects__isnull=True,
-            period_start__lte=period_end,
-            period_end__gte=period_start,
-        ).exists():
+        if period_end > last_ended_month_end():
+            raise ValidationError(_(NOT_ENDED_MESSAGE))
+        if (
+            corrects is None
+            and Statement.objects.filter(
+                contract=contract,
+                corrects__isnull=True,
+                period_start__lte=period_end,
+                period_end__gte=period_start,
+            ).exists()
+        ):
             raise ValidationError(
                 _(
                     "Esiste già un rendiconto per un periodo che si sovrappone: "
@@ -371,6 +455,8 @@ def statement_issue(*, statement: Statement, actor: User, render) -> Statement:
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     if statement.is_issued:
         raise ValidationError(_("Il rendiconto è già stato emesso."))
+    if statement.period_end > last_ended_month_end():
+        raise ValidationError(_(NOT_ENDED_MESSAGE))
     with audit_context(actor):
         # Lock the records, then build the lines from exactly those rows: a record added
         # concurrently is neither counted nor frozen.
@@ -415,8 +501,31 @@ def statement_draft_delete(*, statement: Statement, actor: User) -> None:
 def emergency_save(*, emergency: Emergency, actor: User) -> Emergency:
     if emergency.pk is None:
         emergency.created_by = actor
+    refuse_future_times(emergency)
     if emergency.closed_at and not emergency.au_informed_at:
         raise ValidationError(
             _("Prima di chiudere l'emergenza registra quando è stato informato l'AU.")
         )
     return _save(emergency, actor=actor)
+
+
+EMERGENCY_FUTURE_MESSAGES = {
+    "occurred_at": gettext_noop("La data dell'emergenza è nel futuro."),
+    "au_informed_at": gettext_noop(
+        "L'Amministratore Unico non può essere stato informato nel futuro."
+    ),
+    "closed_at": gettext_noop("La chiusura non può essere nel futuro."),
+}
+
+
+def refuse_future_times(emergency: Emergency) -> None:
+    """An emergency records what already happened: none of its times is in the future."""
+    errors = {}
+    for field, message in EMERGENCY_FUTURE_MESSAGES.items():
+        value = Emergency._meta.get_field(field).to_python(getattr(emergency, field))
+        try:
+            refuse_future(value, _(message))
+        except ValidationError as error:
+            errors[field] = error
+    if errors:
+        raise ValidationError(errors)

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import datetime
+from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validation import (
+    LONG_TEXT_HELP,
+    LONG_TEXT_MAX_LENGTH,
+    PlausibleDate,
+    PlausibleModelFormMixin,
+    last_ended_month_end,
+    long_text_validators,
+    refuse_future,
+)
 from services.models import (
     AssignmentRole,
     Contract,
@@ -34,6 +44,36 @@ def datetime_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+def date_field(label, kind: str = "business", **options) -> forms.DateField:
+    """A date field refusing implausible dates (``accounts.validation``)."""
+    return forms.DateField(
+        label=label, widget=date_input(), validators=[PlausibleDate(kind)], **options
+    )
+
+
+def datetime_field(label, **options) -> forms.DateTimeField:
+    """A date-time field refusing implausible instants (``accounts.validation``)."""
+    return forms.DateTimeField(
+        label=label,
+        input_formats=DATETIME_FORMATS,
+        widget=datetime_input(),
+        validators=[PlausibleDate("datetime")],
+        **options,
+    )
+
+
+def long_text_field(label, **options) -> forms.CharField:
+    """A long text with the documented maximum length."""
+    options.setdefault("help_text", LONG_TEXT_HELP)
+    return forms.CharField(
+        label=label,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=long_text_validators(),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        **options,
+    )
+
+
 def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show an action's ``ValidationError`` on the form: on its fields when it names them."""
     if hasattr(error, "error_dict"):
@@ -49,6 +89,7 @@ class MonthField(forms.DateField):
     widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
     input_formats = ["%Y-%m", "%Y-%m-%d", "%m/%Y"]
     default_error_messages = {"invalid": _("Indica un mese valido (AAAA-MM).")}
+    default_validators = [PlausibleDate("business")]
 
     def to_python(self, value):
         day = super().to_python(value)
@@ -61,14 +102,14 @@ def _check_order(form: forms.BaseForm, start: str, end: str, message) -> None:
         form.add_error(end, message)
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(PlausibleModelFormMixin, forms.ModelForm):
     class Meta:
         model = Service
         fields = ["code", "name", "kind", "description", "active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(PlausibleModelFormMixin, forms.ModelForm):
     class Meta:
         model = Contract
         fields = [
@@ -90,7 +131,7 @@ class ContractForm(forms.ModelForm):
         return cleaned
 
 
-class ContractRateForm(forms.ModelForm):
+class ContractRateForm(PlausibleModelFormMixin, forms.ModelForm):
     class Meta:
         model = ContractRate
         fields = ["qualification", "hourly_rate"]
@@ -132,11 +173,10 @@ ContractRateFormSet = inlineformset_factory(
 class AssignmentStartForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Persona"), queryset=None)
     role = forms.ChoiceField(label=_("Ruolo nel servizio"), choices=AssignmentRole.choices)
-    valid_from = forms.DateField(label=_("Dal"), widget=date_input())
-    valid_to = forms.DateField(
-        label=_("Al"),
+    valid_from = date_field(_("Dal"))
+    valid_to = date_field(
+        _("Al"),
         required=False,
-        widget=date_input(),
         help_text=_("Lascia vuoto se l'assegnazione non ha una data di fine."),
     )
 
@@ -156,7 +196,7 @@ class AssignmentStartForm(forms.Form):
 
 
 class AssignmentEndForm(forms.Form):
-    valid_to = forms.DateField(label=_("Ultimo giorno dell'assegnazione"), widget=date_input())
+    valid_to = date_field(_("Ultimo giorno dell'assegnazione"))
 
     def __init__(self, *args, assignment, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,7 +211,7 @@ class AssignmentEndForm(forms.Form):
         return valid_to
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(PlausibleModelFormMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["date", "participants", "topics", "outcome"]
@@ -183,22 +223,49 @@ class MeetingForm(forms.ModelForm):
         }
 
 
-class DeliveryRecordForm(forms.ModelForm):
-    """A month's ordinary delivery: hours cannot be negative."""
+class DeliveryRecordForm(PlausibleModelFormMixin, forms.ModelForm):
+    """A month's ordinary delivery: hours cannot be negative nor above the physical ceiling.
+
+    Hours far above the month's plan are saved only when the recorder confirms them and says
+    why (``services.actions``); the reason is kept on the record.
+    """
 
     month = MonthField(label=_("Mese"))
+    confirm_over_plan = forms.BooleanField(
+        label=_("Confermo le ore anche se superano di molto il piano del budget"),
+        required=False,
+    )
 
     class Meta:
         model = DeliveryRecord
-        fields = ["contract", "month", "qualification", "hours", "people_served"]
+        fields = [
+            "contract",
+            "month",
+            "qualification",
+            "hours",
+            "people_served",
+            "confirm_over_plan",
+            "over_plan_reason",
+        ]
 
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract"].queryset = service.contracts.order_by("-start_date")
         self.fields["qualification"].queryset = Qualification.objects.filter(active=True)
+        if self.instance.over_plan_reason:
+            self.initial.setdefault("confirm_over_plan", True)
 
     def clean_hours(self):
         hours = self.cleaned_data["hours"]
+        ceiling = Decimal(settings.DELIVERY_MAX_MONTHLY_HOURS)
+        if hours is not None and abs(hours) > ceiling:
+            raise ValidationError(
+                _(
+                    "Più di %(ceiling)s ore in un mese per una sola qualifica non sono "
+                    "possibili: controlla il valore."
+                )
+                % {"ceiling": ceiling}
+            )
         if hours is not None and hours < 0 and not self.instance.is_correction:
             raise ValidationError(
                 _(
@@ -217,6 +284,13 @@ class DeliveryRecordForm(forms.ModelForm):
             and not (contract.start_date.replace(day=1) <= month <= contract.end_date)
         ):
             self.add_error("month", _("Il mese è fuori dal periodo del contratto."))
+        confirmed, reason = cleaned.get("confirm_over_plan"), cleaned.get("over_plan_reason", "")
+        if confirmed and not reason.strip() and "over_plan_reason" not in self.errors:
+            self.add_error("over_plan_reason", _("Indica il motivo delle ore oltre il piano."))
+        elif reason.strip() and not confirmed:
+            self.add_error(
+                "confirm_over_plan", _("Spunta la conferma per registrare le ore oltre il piano.")
+            )
         return cleaned
 
 
@@ -240,7 +314,7 @@ class DeliveryCorrectionForm(DeliveryRecordForm):
         return hours
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(PlausibleModelFormMixin, forms.ModelForm):
     class Meta:
         model = OutcomeIndicator
         fields = ["name", "unit", "target", "measured_value", "period_start", "period_end"]
@@ -254,8 +328,10 @@ class IndicatorForm(forms.ModelForm):
 
 class StatementCreateForm(forms.Form):
     contract = forms.ModelChoiceField(label=_("Contratto"), queryset=None)
-    period_start = forms.DateField(label=_("Periodo dal"), widget=date_input())
-    period_end = forms.DateField(label=_("Periodo al"), widget=date_input())
+    period_start = date_field(_("Periodo dal"))
+    period_end = date_field(
+        _("Periodo al"), help_text=_("Solo mesi conclusi: al più l'ultimo giorno del mese scorso.")
+    )
 
     def __init__(self, *args, contracts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -264,6 +340,18 @@ class StatementCreateForm(forms.Form):
             f"{contract.service} · {contract}"
         )
 
+    def clean_period_end(self):
+        period_end = self.cleaned_data["period_end"]
+        if period_end > last_ended_month_end():
+            raise ValidationError(
+                _(
+                    "Un rendiconto copre solo mesi già conclusi: il periodo deve finire entro "
+                    "il %(last)s."
+                )
+                % {"last": last_ended_month_end().strftime("%d/%m/%Y")}
+            )
+        return period_end
+
     def clean(self):
         cleaned = super().clean()
         _check_order(self, "period_start", "period_end", _("La fine del periodo precede l'inizio."))
@@ -271,10 +359,12 @@ class StatementCreateForm(forms.Form):
 
 
 class StatementCorrectionForm(forms.Form):
-    note = forms.CharField(
-        label=_("Che cosa corregge la rettifica"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("La nota compare nel rendiconto di rettifica inviato all'Ente affidante."),
+    note = long_text_field(
+        _("Che cosa corregge la rettifica"),
+        help_text=_(
+            "La nota compare nel rendiconto di rettifica inviato all'Ente affidante. Al "
+            "massimo 10.000 caratteri."
+        ),
     )
 
 
@@ -284,16 +374,9 @@ class StatementIssueForm(forms.Form):
     checked = forms.CharField(widget=forms.HiddenInput)
 
 
-class EmergencyForm(forms.ModelForm):
-    occurred_at = forms.DateTimeField(
-        label=_("Avvenuta il"), input_formats=DATETIME_FORMATS, widget=datetime_input()
-    )
-    au_informed_at = forms.DateTimeField(
-        label=_("Amministratore Unico informato il"),
-        input_formats=DATETIME_FORMATS,
-        widget=datetime_input(),
-        required=False,
-    )
+class EmergencyForm(PlausibleModelFormMixin, forms.ModelForm):
+    occurred_at = datetime_field(_("Avvenuta il"))
+    au_informed_at = datetime_field(_("Amministratore Unico informato il"), required=False)
 
     class Meta:
         model = Emergency
@@ -310,8 +393,12 @@ class EmergencyForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         occurred, informed = cleaned.get("occurred_at"), cleaned.get("au_informed_at")
-        if occurred and occurred > timezone.now() + datetime.timedelta(minutes=5):
-            self.add_error("occurred_at", _("La data dell'emergenza è nel futuro."))
+        _refuse_future(self, "occurred_at", _("La data dell'emergenza è nel futuro."))
+        _refuse_future(
+            self,
+            "au_informed_at",
+            _("L'Amministratore Unico non può essere stato informato nel futuro."),
+        )
         if occurred and informed and informed < occurred:
             self.add_error(
                 "au_informed_at", _("L'Amministratore Unico non può essere informato prima.")
@@ -319,19 +406,20 @@ class EmergencyForm(forms.ModelForm):
         return cleaned
 
 
+def _refuse_future(form: forms.BaseForm, field: str, message) -> None:
+    try:
+        refuse_future(form.cleaned_data.get(field), message)
+    except ValidationError as error:
+        form.add_error(field, error)
+
+
 class EmergencyCloseForm(forms.Form):
-    closed_at = forms.DateTimeField(
-        label=_("Chiusa il"), input_formats=DATETIME_FORMATS, widget=datetime_input()
-    )
-    au_informed_at = forms.DateTimeField(
-        label=_("Amministratore Unico informato il"),
-        input_formats=DATETIME_FORMATS,
-        widget=datetime_input(),
+    closed_at = datetime_field(_("Chiusa il"))
+    au_informed_at = datetime_field(
+        _("Amministratore Unico informato il"),
         help_text=_("Obbligatorio: l'emergenza si chiude solo dopo aver informato l'AU."),
     )
-    closure_note = forms.CharField(
-        label=_("Esito della chiusura"), widget=forms.Textarea(attrs={"rows": 4})
-    )
+    closure_note = long_text_field(_("Esito della chiusura"))
 
     def __init__(self, *args, emergency: Emergency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -346,6 +434,12 @@ class EmergencyCloseForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         closed, informed = cleaned.get("closed_at"), cleaned.get("au_informed_at")
+        _refuse_future(self, "closed_at", _("La chiusura non può essere nel futuro."))
+        _refuse_future(
+            self,
+            "au_informed_at",
+            _("L'Amministratore Unico non può essere stato informato nel futuro."),
+        )
         if closed and closed < self.emergency.occurred_at:
             self.add_error("closed_at", _("La chiusura precede l'evento."))
         if informed and informed < self.emergency.occurred_at:

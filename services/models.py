@@ -20,6 +20,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited
 from accounts.models import ValidityPeriod, period_constraints
+from accounts.validation import (
+    LONG_TEXT_HELP,
+    LONG_TEXT_MAX_LENGTH,
+    PlausibleDate,
+    choices_check,
+    date_range_check,
+    datetime_range_check,
+    long_text_validators,
+    reject_control_characters,
+    text_checks,
+)
 
 # Lines of an issued statement can be neither added, changed nor removed.
 ISSUED_LINES_GUARD = """
@@ -40,6 +51,25 @@ RETURN NEW;
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 HOURS = {"max_digits": 10, "decimal_places": 2}
+# Bounds the database keeps whatever the settings say (the form's ceilings are lower).
+HOURS_ABSOLUTE_LIMIT = Decimal("100000")
+MAX_PEOPLE_SERVED = 100_000
+MAX_HOURLY_RATE = Decimal("1000")
+NO_CONTROLS = [reject_control_characters]
+BUSINESS_DATE = [PlausibleDate("business")]
+CONTRACT_DATE = [PlausibleDate("contract")]
+DATETIME = [PlausibleDate("datetime")]
+
+
+def long_text(verbose_name, **options) -> models.TextField:
+    """A long text with the documented maximum length (form, model and database)."""
+    return models.TextField(
+        verbose_name,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=long_text_validators(),
+        help_text=options.pop("help_text", LONG_TEXT_HELP),
+        **options,
+    )
 
 
 class ServiceKind(models.TextChoices):
@@ -67,13 +97,14 @@ class Qualification(models.Model):
     """A professional qualification (educatore, ASA/OSS, …): managed list."""
 
     code = models.SlugField(_("codice"), max_length=32, unique=True)
-    name = models.CharField(_("nome"), max_length=100, unique=True)
+    name = models.CharField(_("nome"), max_length=100, unique=True, validators=NO_CONTROLS)
     active = models.BooleanField(_("attiva"), default=True)
 
     class Meta:
         verbose_name = _("qualifica")
         verbose_name_plural = _("qualifiche")
         ordering = ["name"]
+        constraints = [*text_checks("qualification", short=("name",))]
 
     def __str__(self) -> str:
         return self.name
@@ -84,9 +115,9 @@ class Service(models.Model):
     """A social-assistance service run by Segrate Servizi (SIMF, Ufficio Affidi, SAD, …)."""
 
     code = models.SlugField(_("codice"), max_length=20, unique=True)
-    name = models.CharField(_("nome"), max_length=200)
+    name = models.CharField(_("nome"), max_length=200, validators=NO_CONTROLS)
     kind = models.CharField(_("tipo"), max_length=20, choices=ServiceKind.choices)
-    description = models.TextField(_("descrizione"), blank=True)
+    description = long_text(_("descrizione"), blank=True)
     active = models.BooleanField(_("attivo"), default=True)
 
     class Meta:
@@ -100,7 +131,8 @@ class Service(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=ServiceKind.values), name="service_kind_known"
-            )
+            ),
+            *text_checks("service", short=("name",), long=("description",)),
         ]
 
     def __str__(self) -> str:
@@ -114,17 +146,23 @@ class Contract(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("servizio")
     )
-    counterpart = models.CharField(_("controparte"), max_length=200)
+    counterpart = models.CharField(_("controparte"), max_length=200, validators=NO_CONTROLS)
     contract_type = models.CharField(
         _("tipo di contratto"), max_length=20, choices=ContractType.choices
     )
-    reference = models.CharField(_("riferimento (CIG, determina, n. contratto)"), max_length=100)
-    start_date = models.DateField(_("inizio"))
-    end_date = models.DateField(_("fine"))
+    reference = models.CharField(
+        _("riferimento (CIG, determina, n. contratto)"), max_length=100, validators=NO_CONTROLS
+    )
+    start_date = models.DateField(_("inizio"), validators=CONTRACT_DATE)
+    end_date = models.DateField(_("fine"), validators=CONTRACT_DATE)
     value = models.DecimalField(_("valore (€)"), validators=[MinValueValidator(0)], **MONEY)
-    referent_name = models.CharField(_("referente della controparte"), max_length=200)
+    referent_name = models.CharField(
+        _("referente della controparte"), max_length=200, validators=NO_CONTROLS
+    )
     referent_email = models.EmailField(_("e-mail del referente"), blank=True)
-    referent_phone = models.CharField(_("telefono del referente"), max_length=40, blank=True)
+    referent_phone = models.CharField(
+        _("telefono del referente"), max_length=40, blank=True, validators=NO_CONTROLS
+    )
 
     class Meta:
         verbose_name = _("contratto")
@@ -139,6 +177,18 @@ class Contract(models.Model):
             models.CheckConstraint(condition=Q(value__gte=0), name="contract_value_positive"),
             models.CheckConstraint(
                 condition=Q(contract_type__in=ContractType.values), name="contract_type_known"
+            ),
+            date_range_check("contract", "start_date", "contract"),
+            date_range_check("contract", "end_date", "contract"),
+            *text_checks(
+                "contract",
+                short=(
+                    "counterpart",
+                    "reference",
+                    "referent_name",
+                    "referent_email",
+                    "referent_phone",
+                ),
             ),
         ]
 
@@ -160,7 +210,9 @@ class ContractRate(models.Model):
         Qualification, on_delete=models.PROTECT, verbose_name=_("qualifica")
     )
     hourly_rate = models.DecimalField(
-        _("tariffa oraria (€)"), validators=[MinValueValidator(0)], **MONEY
+        _("tariffa oraria (€)"),
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_HOURLY_RATE)],
+        **MONEY,
     )
 
     class Meta:
@@ -174,6 +226,9 @@ class ContractRate(models.Model):
                 violation_error_message=_("Esiste già una tariffa per questa qualifica."),
             ),
             models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="contractrate_positive"),
+            models.CheckConstraint(
+                condition=Q(hourly_rate__lte=MAX_HOURLY_RATE), name="contractrate_plausible"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,8 +253,8 @@ class ServiceAssignment(ValidityPeriod, models.Model):
         verbose_name=_("persona"),
     )
     role = models.CharField(_("ruolo nel servizio"), max_length=20, choices=AssignmentRole.choices)
-    valid_from = models.DateField(_("dal"))
-    valid_to = models.DateField(_("al"), null=True, blank=True)
+    valid_from = models.DateField(_("dal"), validators=BUSINESS_DATE)
+    valid_to = models.DateField(_("al"), null=True, blank=True, validators=BUSINESS_DATE)
 
     class Meta:
         verbose_name = _("assegnazione al servizio")
@@ -213,6 +268,9 @@ class ServiceAssignment(ValidityPeriod, models.Model):
                     "La persona è già assegnata al servizio in un periodo che si sovrappone."
                 ),
             ),
+            choices_check("serviceassignment", "role", AssignmentRole),
+            date_range_check("serviceassignment", "valid_from"),
+            date_range_check("serviceassignment", "valid_to"),
         ]
 
     def __str__(self) -> str:
@@ -226,10 +284,10 @@ class Meeting(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("servizio")
     )
-    date = models.DateField(_("data"))
-    participants = models.TextField(_("partecipanti"))
-    topics = models.TextField(_("argomenti"))
-    outcome = models.TextField(_("esito"), blank=True)
+    date = models.DateField(_("data"), validators=BUSINESS_DATE)
+    participants = long_text(_("partecipanti"))
+    topics = long_text(_("argomenti"))
+    outcome = long_text(_("esito"), blank=True)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("registrato da")
     )
@@ -238,6 +296,10 @@ class Meeting(models.Model):
         verbose_name = _("riunione con il committente")
         verbose_name_plural = _("riunioni con il committente")
         ordering = ["-date"]
+        constraints = [
+            date_range_check("meeting", "date"),
+            *text_checks("meeting", long=("participants", "topics", "outcome")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} – {self.date:%d/%m/%Y}"
@@ -255,18 +317,35 @@ class DeliveryRecord(models.Model):
     contract = models.ForeignKey(
         Contract, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("contratto")
     )
-    month = models.DateField(_("mese"), help_text=_("Il primo giorno del mese."))
+    month = models.DateField(
+        _("mese"), help_text=_("Il primo giorno del mese."), validators=BUSINESS_DATE
+    )
     qualification = models.ForeignKey(
         Qualification, on_delete=models.PROTECT, verbose_name=_("qualifica")
     )
     hours = models.DecimalField(
         _("ore erogate"),
-        validators=[MinValueValidator(Decimal("-100000")), MaxValueValidator(Decimal("100000"))],
+        validators=[
+            MinValueValidator(-HOURS_ABSOLUTE_LIMIT),
+            MaxValueValidator(HOURS_ABSOLUTE_LIMIT),
+        ],
         **HOURS,
     )
-    people_served = models.PositiveIntegerField(_("utenti seguiti"), default=0)
+    people_served = models.PositiveIntegerField(
+        _("utenti seguiti"), default=0, validators=[MaxValueValidator(MAX_PEOPLE_SERVED)]
+    )
     is_correction = models.BooleanField(_("rettifica"), default=False)
-    reason = models.CharField(_("motivo della rettifica"), max_length=300, blank=True)
+    reason = models.CharField(
+        _("motivo della rettifica"), max_length=300, blank=True, validators=NO_CONTROLS
+    )
+    # Hours far above the month's plan need the recorder's explicit confirmation and reason
+    # (``services.actions.delivery_record_save``); shown to the Direttore wherever the record is.
+    over_plan_reason = models.CharField(
+        _("motivo delle ore oltre il piano"),
+        max_length=500,
+        blank=True,
+        validators=NO_CONTROLS,
+    )
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("registrato da")
     )
@@ -305,6 +384,16 @@ class DeliveryRecord(models.Model):
                 violation_error_message=_("Una rettifica deve indicare il motivo."),
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="delivery_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(hours__gte=-HOURS_ABSOLUTE_LIMIT) & Q(hours__lte=HOURS_ABSOLUTE_LIMIT),
+                name="delivery_hours_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(people_served__lte=MAX_PEOPLE_SERVED),
+                name="delivery_people_served_plausible",
+            ),
+            date_range_check("deliveryrecord", "month"),
+            *text_checks("deliveryrecord", short=("reason", "over_plan_reason")),
         ]
         triggers = [
             # Prot. 10 §4: what was reported to the PA cannot change afterwards.
@@ -326,14 +415,21 @@ class OutcomeIndicator(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("servizio")
     )
-    name = models.CharField(_("indicatore"), max_length=200)
-    unit = models.CharField(_("unità di misura"), max_length=40, blank=True)
-    target = models.DecimalField(_("obiettivo"), max_digits=12, decimal_places=2)
-    measured_value = models.DecimalField(
-        _("valore misurato"), max_digits=12, decimal_places=2, null=True, blank=True
+    name = models.CharField(_("indicatore"), max_length=200, validators=NO_CONTROLS)
+    unit = models.CharField(_("unità di misura"), max_length=40, blank=True, validators=NO_CONTROLS)
+    target = models.DecimalField(
+        _("obiettivo"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
-    period_start = models.DateField(_("periodo dal"))
-    period_end = models.DateField(_("periodo al"))
+    measured_value = models.DecimalField(
+        _("valore misurato"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    period_start = models.DateField(_("periodo dal"), validators=BUSINESS_DATE)
+    period_end = models.DateField(_("periodo al"), validators=BUSINESS_DATE)
 
     class Meta:
         verbose_name = _("indicatore di risultato")
@@ -344,7 +440,18 @@ class OutcomeIndicator(models.Model):
                 condition=Q(period_end__gte=F("period_start")),
                 name="indicator_period_ordered",
                 violation_error_message=_("La fine del periodo precede l'inizio."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gte=0)
+                & (Q(measured_value__isnull=True) | Q(measured_value__gte=0)),
+                name="indicator_values_not_negative",
+                violation_error_message=_(
+                    "Obiettivo e valore misurato non possono essere negativi."
+                ),
+            ),
+            date_range_check("outcomeindicator", "period_start"),
+            date_range_check("outcomeindicator", "period_end"),
+            *text_checks("outcomeindicator", short=("name", "unit")),
         ]
 
     def __str__(self) -> str:
@@ -367,8 +474,8 @@ class Statement(models.Model):
     contract = models.ForeignKey(
         Contract, on_delete=models.PROTECT, related_name="statements", verbose_name=_("contratto")
     )
-    period_start = models.DateField(_("periodo dal"))
-    period_end = models.DateField(_("periodo al"))
+    period_start = models.DateField(_("periodo dal"), validators=BUSINESS_DATE)
+    period_end = models.DateField(_("periodo al"), validators=BUSINESS_DATE)
     status = models.CharField(
         _("stato"), max_length=10, choices=StatementStatus.choices, default=StatementStatus.BOZZA
     )
@@ -383,13 +490,13 @@ class Statement(models.Model):
     # Sequential number given when the statement is issued (drafts have none): what the
     # Ente affidante sees has no gaps.
     number = models.PositiveIntegerField(_("numero"), null=True, blank=True, unique=True)
-    note = models.TextField(_("nota"), blank=True)
+    note = long_text(_("nota"), blank=True)
     total_hours = models.DecimalField(_("ore totali"), default=0, **HOURS)
     total_amount = models.DecimalField(_("importo totale (€)"), default=0, **MONEY)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("creato da")
     )
-    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True, validators=DATETIME)
     issued_by = models.ForeignKey(
         "accounts.User",
         on_delete=models.PROTECT,
@@ -398,7 +505,7 @@ class Statement(models.Model):
         blank=True,
         verbose_name=_("emesso da"),
     )
-    issued_at = models.DateTimeField(_("emesso il"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("emesso il"), null=True, blank=True, validators=DATETIME)
     pdf = models.FileField(_("PDF sigillato"), upload_to="rendiconti/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("impronta SHA-256 del PDF"), max_length=64, blank=True)
 
@@ -428,6 +535,12 @@ class Statement(models.Model):
                 condition=Q(total_hours__gte=0) & Q(total_amount__gte=0),
                 name="statement_totals_not_negative",
             ),
+            choices_check("statement", "status", StatementStatus),
+            date_range_check("statement", "period_start"),
+            date_range_check("statement", "period_end"),
+            datetime_range_check("statement", "created_at"),
+            datetime_range_check("statement", "issued_at"),
+            *text_checks("statement", long=("note",)),
         ]
         triggers = [
             pgtrigger.Protect(
@@ -500,14 +613,14 @@ class Emergency(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="emergencies", verbose_name=_("servizio")
     )
-    occurred_at = models.DateTimeField(_("avvenuta il"))
-    description = models.TextField(_("cosa è successo"))
-    actions_taken = models.TextField(_("azioni intraprese"), blank=True)
+    occurred_at = models.DateTimeField(_("avvenuta il"), validators=DATETIME)
+    description = long_text(_("cosa è successo"))
+    actions_taken = long_text(_("azioni intraprese"), blank=True)
     au_informed_at = models.DateTimeField(
-        _("Amministratore Unico informato il"), null=True, blank=True
+        _("Amministratore Unico informato il"), null=True, blank=True, validators=DATETIME
     )
-    closed_at = models.DateTimeField(_("chiusa il"), null=True, blank=True)
-    closure_note = models.TextField(_("esito della chiusura"), blank=True)
+    closed_at = models.DateTimeField(_("chiusa il"), null=True, blank=True, validators=DATETIME)
+    closure_note = long_text(_("esito della chiusura"), blank=True)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("registrata da")
     )
@@ -527,6 +640,10 @@ class Emergency(models.Model):
                 name="emergency_closure_explained",
                 violation_error_message=_("Per chiudere l'emergenza indica l'esito."),
             ),
+            datetime_range_check("emergency", "occurred_at"),
+            datetime_range_check("emergency", "au_informed_at"),
+            datetime_range_check("emergency", "closed_at"),
+            *text_checks("emergency", long=("description", "actions_taken", "closure_note")),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -125,6 +125,10 @@ class ActionFormView(ServicesMixin, FormView):
         except IntegrityError:
             # A concurrent change beat us to a constraint: nothing was saved.
             form.add_error(None, _("I dati sono cambiati nel frattempo: controlla e riprova."))
+            return self.form_invalid(form)
+        except DataError:
+            # A value the database cannot hold slipped past the form: refuse it, save nothing.
+            form.add_error(None, _("Un valore inserito non è accettabile: controlla i dati."))
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message)
@@ -322,7 +326,7 @@ class ContractFormMixin(ActionFormView):
         ]
         try:
             return self._save_all(form, user)
-        except (ValidationError, IntegrityError):
+        except (ValidationError, IntegrityError, DataError):
             # Rolled back: what looked saved must look new again if the form is resubmitted.
             for instance in new_objects:
                 instance.pk = None
