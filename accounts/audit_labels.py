@@ -54,7 +54,7 @@ COLUMN_LABELS = {
     "crontab_id": _("pianificazione a calendario"),
     "solar_id": _("pianificazione solare"),
     "clocked_id": _("pianificazione a data e ora fisse"),
-    "args": _("argomenti"),
+    "args": _("argomenti posizionali"),
     "kwargs": _("argomenti con nome"),
     "queue": _("coda"),
     "exchange": _("exchange"),

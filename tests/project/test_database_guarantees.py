@@ -141,13 +141,17 @@ def refused_with_ignore_set(table: str, statement: str) -> str | None:
 
 def _seed():
     """The demo data plus one recorded download (the demo has none)."""
-    from accounts.actions import document_access_record
-    from accounts.models import User
+    from accounts.actions import document_access_record, role_assignment_end
+    from accounts.models import RoleAssignment, User
     from services.models import Statement
     from tests.factories.audit import one_change_of_each_tracked_record
 
     call_command("seed_demo", verbosity=0)
     one_change_of_each_tracked_record()  # grants, beat schedules, axes: none in the demo
+    ended = RoleAssignment.objects.filter(user__username="operatore").get()
+    role_assignment_end(
+        assignment=ended, valid_to=ended.valid_from, actor=None
+    )  # grants, beat schedules, axes: none in the demo
     document_access_record(
         actor=User.objects.get(username="direttore"),
         obj=Statement.objects.filter(status="emesso").first(),
