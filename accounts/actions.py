@@ -149,7 +149,19 @@ def holds_governing_role(user: User, *, today: datetime.date | None = None) -> b
 
 # Who signs in and where the reset link goes: a Gestore who could change them for the holder
 # of a governing role could reset that password to himself.
-IDENTITY_FIELDS = ("username", "email")
+# What the Gestore utenti may not change on a governing-role holder: the username and e-mail
+# (the reset link would go to him) and the active flag (deactivating the AU would leave the
+# company without the person who confirms the others).
+IDENTITY_FIELDS = ("username", "email", "is_active")
+
+
+def governing_end_locked(*, assignment: RoleAssignment, actor: User | None) -> bool:
+    """May ``actor`` not change the end of ``assignment``? A confirmed governing role is
+    ended only on the server (``actor=None``) or by a superuser: otherwise the Gestore utenti
+    could remove the AU, the OdV or the Sindaco, which nobody confirms."""
+    if actor is None or actor.is_superuser:
+        return False
+    return assignment.is_governing and assignment.status == RoleAssignmentStatus.CONFERMATO
 
 
 def identity_locked(*, user: User, actor: User | None) -> bool:
@@ -169,9 +181,9 @@ def user_update(*, user: User, actor: User | None) -> User:
         ):
             raise ValidationError(
                 _(
-                    "Nome utente ed e-mail di chi ha un ruolo di governo (Amministratore Unico, "
-                    "Direttore, OdV, Sindaco Unico, Gestore utenti) non si cambiano da qui: "
-                    "chiedilo a chi gestisce il server."
+                    "Nome utente, e-mail e stato attivo di chi ha un ruolo di governo "
+                    "(Amministratore Unico, Direttore, OdV, Sindaco Unico, Gestore utenti) non si "
+                    "cambiano da qui: chiedilo a chi gestisce il server."
                 )
             )
         user.password = saved.password  # never set here: the person sets it by e-mail link
@@ -232,6 +244,16 @@ def role_assignment_save(
             if assignment.is_pending:
                 _after_commit(_notify_confirmers, assignment_id=assignment.pk, base_url=base_url)
         else:
+            if governing_end_locked(assignment=assignment, actor=actor):
+                saved = RoleAssignment.objects.get(pk=assignment.pk)
+                if saved.valid_to != assignment.valid_to:
+                    raise ValidationError(
+                        _(
+                            "Un ruolo di governo confermato non si chiude da qui: toglierlo "
+                            "richiede le stesse garanzie che darlo. Chiedilo a chi gestisce il "
+                            "server."
+                        )
+                    )
             # User, role and start never change (models.FROZEN_FIELDS_SQL); neither does the
             # status through this path.
             _save(assignment, update_fields=["valid_to", "note"])

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import actions
 from accounts.models import RoleAssignment, RoleAssignmentStatus, User
 from accounts.roles import CONFIRMED_BY, Role, incompatible_with
+from accounts.validation import reject_control_characters
 
 admin.site.site_header = _("Segrate Compliance – amministrazione")
 admin.site.site_title = _("Segrate Compliance")
@@ -92,6 +93,15 @@ class CurrentRoleFilter(admin.SimpleListFilter):
 class RoleAssignmentFormSet(BaseInlineFormSet):
     """Validate each assignment through the action's rules before anything is saved."""
 
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # A confirmed governing role is not ended by the Gestore utenti (actions).
+        if form.instance.pk and actions.governing_end_locked(
+            assignment=form.instance, actor=getattr(self, "request_user", None)
+        ):
+            form.fields["valid_to"].disabled = True
+        return form
+
     def clean(self):
         super().clean()
         actor = self.request_user
@@ -150,6 +160,7 @@ class RoleAssignmentInlineForm(forms.ModelForm):
             frozen = ["role", "valid_from"]
             if self.instance.status == RoleAssignmentStatus.RIFIUTATO:
                 frozen += ["valid_to", "note"]
+
             for name in frozen:
                 self.fields[name].disabled = True
 
@@ -182,7 +193,20 @@ class RoleAssignmentInline(admin.TabularInline):
         return not self._is_self(request, obj) and super().has_change_permission(request, obj)
 
 
-class UserAddForm(forms.ModelForm):
+class NameCharactersMixin:
+    """Names shown everywhere (admin, Registro attività, PDFs) carry no invisible control or
+    direction characters that would make them read as something else."""
+
+    def clean_first_name(self):
+        reject_control_characters(self.cleaned_data["first_name"])
+        return self.cleaned_data["first_name"]
+
+    def clean_last_name(self):
+        reject_control_characters(self.cleaned_data["last_name"])
+        return self.cleaned_data["last_name"]
+
+
+class UserAddForm(NameCharactersMixin, forms.ModelForm):
     """A new account: who it is and where the activation link goes. No password: the person
     chooses it through the link."""
 
@@ -199,7 +223,7 @@ class UserAddForm(forms.ModelForm):
         )
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(NameCharactersMixin, UserChangeForm):
     """The change form without the password (nobody sets another person's password)."""
 
     password = None
@@ -378,6 +402,8 @@ class RoleAssignmentAdmin(RefusalsAsMessagesMixin, admin.ModelAdmin):
         frozen = ["user", "role", "valid_from", *self.DECISION_FIELDS, "refusal_reason"]
         if obj.status == RoleAssignmentStatus.RIFIUTATO:
             frozen += ["valid_to", "note"]
+        elif actions.governing_end_locked(assignment=obj, actor=request.user):
+            frozen += ["valid_to"]
         return frozen
 
     def get_queryset(self, request):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import AuditFilters, audit_record_types
+from accounts.validation import reject_control_characters
 
 
 class AuditFilterForm(forms.Form):
@@ -71,6 +72,7 @@ class RoleRequestRefuseForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Resta nel registro attività insieme alla richiesta."),
+        validators=[reject_control_characters],
         error_messages={"required": _("Per rifiutare una richiesta scrivi il motivo.")},
     )
 

@@ -29,6 +29,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from accounts.audit import audited, no_truncate
 from accounts.roles import GOVERNING_ROLES, GROUP_NAMES, INCOMPATIBLE_ROLES, Role, incompatible_with
+from accounts.validation import PlausibleDate, date_range_check
 
 
 @audited(exclude=["password", "last_login"])
@@ -261,8 +262,10 @@ class RoleAssignment(ValidityPeriod, models.Model):
         verbose_name=_("utente"),
     )
     role = models.CharField(_("ruolo"), max_length=32, choices=Role.choices)
-    valid_from = models.DateField(_("valido dal"))
-    valid_to = models.DateField(_("valido fino al"), null=True, blank=True)
+    valid_from = models.DateField(_("valido dal"), validators=[PlausibleDate()])
+    valid_to = models.DateField(
+        _("valido fino al"), null=True, blank=True, validators=[PlausibleDate()]
+    )
     note = models.CharField(_("nota"), max_length=255, blank=True)
     status = models.CharField(
         _("stato"),
@@ -297,6 +300,10 @@ class RoleAssignment(ValidityPeriod, models.Model):
         verbose_name_plural = _("assegnazioni di ruolo")
         ordering = ["user", "role", "-valid_from"]
         constraints = [
+            # A role held in year 1 or 9999 is a typing error that could never be corrected
+            # (the start is frozen): refused like every other business date.
+            date_range_check("roleassignment", "valid_from"),
+            date_range_check("roleassignment", "valid_to"),
             *period_constraints(
                 "roleassignment",
                 keys=("user", "role"),

@@ -6,9 +6,12 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.actions import role_assignment_end
 from accounts.models import RoleAssignment, User
 from accounts.roles import GROUP_NAMES, Role
 from tests.factories.accounts import UserFactory
@@ -375,3 +378,65 @@ def test_changelist_filters_by_current_role(client, gestore):
     response = client.get(reverse("admin:accounts_user_changelist"), {"ruolo": "coordinatore"})
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [current]
+
+
+# -- Found by the attacker review (issue 6) -----------------------------------------------------
+
+
+def test_gestore_cannot_deactivate_a_governing_role_holder(client, gestore, make_user):
+    """Unticking "attivo" on the AU changes nothing: the AU confirms every other governing
+    role, and a company without one could confirm nobody."""
+    au = make_user(Role.AMMINISTRATORE_UNICO, username="au")
+    client.post(change_url(au), change_data(au, is_active=""))
+    au.refresh_from_db()
+    assert au.is_active
+
+
+def test_gestore_cannot_end_a_confirmed_governing_role(client, gestore, make_user):
+    """The end date of the AU's confirmed assignment is read-only for the Gestore utenti, in
+    the user page and in the standalone admin; the action refuses it as well."""
+    au = make_user(Role.AMMINISTRATORE_UNICO, username="au")
+    data = change_data(au)
+    data[f"{PREFIX}-0-valid_to"] = it_date(today())
+    client.post(change_url(au), data)
+    assignment = au.role_assignments.get()
+    assert assignment.valid_to is None
+
+    standalone = reverse("admin:accounts_roleassignment_change", args=[assignment.pk])
+    client.post(standalone, {"valid_to": it_date(today()), "note": "via"})
+    assignment.refresh_from_db()
+    assert assignment.valid_to is None
+
+    assignment.valid_to = today()
+    with pytest.raises(ValidationError, match="ruolo di governo confermato non si chiude"):
+        role_assignment_end(assignment=assignment, valid_to=today(), actor=gestore)
+    assert not RoleAssignment.objects.filter(pk=assignment.pk, valid_to__isnull=False).exists()
+    assert au.groups.filter(name=GROUP_NAMES[Role.AMMINISTRATORE_UNICO]).exists()
+
+
+def test_a_role_assignment_in_year_1_is_a_form_error_and_refused_by_the_database(client, gestore):
+    """An implausible start (0001-01-01) could never be corrected (the start is frozen): the
+    admin refuses it and so does a database CHECK."""
+    target = UserFactory()
+    response = client.post(
+        change_url(target),
+        change_data(target, [{"role": Role.OPERATORE, "valid_from": datetime.date(1900, 1, 1)}]),
+    )
+    assert response.status_code == 200
+    assert "Indica una data plausibile" in form_errors(response)
+    assert not target.role_assignments.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.bulk_create(
+            [RoleAssignment(user=target, role=Role.OPERATORE, valid_from=datetime.date(1, 1, 1))]
+        )
+
+
+def test_names_with_direction_override_characters_are_refused(client, gestore):
+    """A right-to-left override in a name would make it read as another: refused in Italian."""
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "nuovo", "first_name": "Anna", "last_name": "\u202eiss", "email": "a@b.it"},
+    )
+    assert response.status_code == 200
+    assert "caratteri di controllo" in str(response.context["errors"])
+    assert not User.objects.filter(username="nuovo").exists()

@@ -518,3 +518,13 @@ def test_the_page_warns_when_the_persons_email_is_shared_with_another_account(cl
     other = request_role(gestore, Role.DIRETTORE)
     content = client.get(reverse("accounts:role_request_detail", args=[other.pk])).content
     assert "Lo stesso indirizzo" not in content.decode()
+
+
+def test_a_refusal_reason_with_direction_override_characters_is_a_form_error():
+    """The reason stays in the audit trail: invisible direction characters are refused."""
+    from accounts.forms import RoleRequestRefuseForm
+
+    form = RoleRequestRefuseForm(data={"reason": "\u202eotanimon"})
+    assert not form.is_valid()
+    assert "caratteri di controllo" in str(form.errors["reason"])
+    assert RoleRequestRefuseForm(data={"reason": "Persona sbagliata"}).is_valid()
