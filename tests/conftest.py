@@ -199,3 +199,14 @@ def _mfa_verified_test_logins(request, monkeypatch):
 
     monkeypatch.setattr(Client, "force_login", force_login)
     monkeypatch.setattr(Client, "login", login)
+
+
+@pytest.fixture(autouse=True)
+def _italian_to_start_with():
+    """Each test starts in Italian: a request that chose English activates it for the thread
+    (Django's translation state is per thread), which must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("it")
+    yield
+    translation.activate("it")
