@@ -39,6 +39,13 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
 
+    def process_response(self, request, response):
+        # The language is per thread: put the default back once the response is built, so a
+        # request that chose English does not leave it to whatever the thread runs next.
+        response = super().process_response(request, response)
+        translation.activate(settings.LANGUAGE_CODE)
+        return response
+
 
 class MFARequiredMiddleware:
     """Send a signed-in user who needs the second factor to enrolment or verification.

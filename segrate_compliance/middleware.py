@@ -19,6 +19,6 @@ class NoStoreForSignedInMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            # max-age=0, no-cache, no-store, must-revalidate, private
             add_never_cache_headers(response)
-            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response

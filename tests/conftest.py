@@ -203,8 +203,8 @@ def _mfa_verified_test_logins(request, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _italian_to_start_with():
-    """Each test starts in Italian: a request that chose English activates it for the thread
-    (Django's translation state is per thread), which must not leak into the next test."""
+    """Each test starts in Italian. Requests restore the default themselves
+    (ChosenLanguageMiddleware); this also covers tests that activate a language directly."""
     from django.utils import translation
 
     translation.activate("it")
