@@ -93,8 +93,9 @@ def main() -> int:
                 f"{host}:{port}",
                 "--workers",
                 "2",
-                "--access-logfile",
-                "-",
+                # The project's log format; requests are logged by the middleware.
+                "-c",
+                "python:segrate_compliance.gunicorn_conf",
             ],
             "worker": [
                 str(BIN / "celery"),

@@ -33,6 +33,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -342,6 +343,28 @@ def _exit_on_sigterm() -> None:
 
         with contextlib.suppress(ValueError):  # not in the main thread
             signal.signal(signal.SIGTERM, _handler)
+
+
+_attached: dict[tuple[int, Path], EmbeddedPostgres] = {}
+_attach_lock = threading.Lock()
+
+
+def ensure_attached(data_dir: Path) -> EmbeddedPostgres:
+    """Start (or join) the cluster of ``data_dir`` and hold it until this process exits.
+
+    Called by the project's database backend before it opens a connection, so a process that
+    never touches the database (``manage.py check``, a pre-commit hook) never starts a server.
+    Once per process and data directory; a forked child (gunicorn, Celery prefork) holds it
+    again under its own pid.
+    """
+    key = (os.getpid(), Path(data_dir).resolve())
+    with _attach_lock:
+        server = _attached.get(key)
+        if server is None:
+            server = EmbeddedPostgres(key[1])
+            server.attach()
+            _attached[key] = server
+        return server
 
 
 def default_data_dir() -> Path:

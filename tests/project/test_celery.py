@@ -58,3 +58,35 @@ def test_a_real_worker_runs_the_heartbeat_end_to_end():
     status = worker_status()
     assert status["last"] is not None, "the worker never ran the heartbeat"
     assert status["healthy"] is True
+
+
+def test_the_filesystem_broker_creates_its_folders_when_first_used(tmp_path):
+    """The settings create no folder at import (issue 7): the embedded default's transport
+    creates the queue, control and processed folders when a channel opens, and a message then
+    goes through."""
+    from kombu import Connection
+
+    folders = {
+        "data_folder_in": tmp_path / "broker" / "queue",
+        "data_folder_out": tmp_path / "broker" / "queue",
+        "control_folder": tmp_path / "broker" / "control",
+        "processed_folder": tmp_path / "broker" / "processed",
+    }
+    options = {key: str(path) for key, path in folders.items()}
+    with Connection(
+        "filesystem://",
+        transport="segrate_compliance.broker:FilesystemTransport",
+        transport_options=options,
+    ) as connection:
+        assert not (tmp_path / "broker").exists()
+        queue = connection.SimpleQueue("probe")
+        queue.put({"id": 1})
+        assert queue.get(timeout=5).payload == {"id": 1}
+        queue.close()
+    assert all(path.is_dir() for path in folders.values())
+
+
+def test_the_embedded_default_uses_the_folder_creating_transport():
+    if settings.REDIS_URL:
+        pytest.skip("Redis configured")
+    assert app.conf.broker_transport == "segrate_compliance.broker:FilesystemTransport"

@@ -6,9 +6,11 @@ Real server from the wheel, in a temporary data directory; no Django database in
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -114,3 +116,104 @@ def test_stale_postmaster_pid_is_ignored_and_never_signalled(server):
     finally:
         os.kill(bystander.pid, signal.SIGKILL)
         bystander.wait()
+
+
+# -- Settings without side effects (issue 7): the server starts at the first connection ------
+
+SETUP_DJANGO = """
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "segrate_compliance.settings"
+import django
+django.setup()
+"""
+
+FIRST_CONNECTION = (
+    SETUP_DJANGO
+    + """
+from pathlib import Path
+from django.db import connection
+from segrate_compliance.embedded_db import EmbeddedPostgres
+server = EmbeddedPostgres(Path(os.environ["DATA_DIR"]))
+print("ready before:", server.is_ready(), flush=True)
+with connection.cursor() as cursor:
+    cursor.execute("SELECT current_user")
+    print("user:", cursor.fetchone()[0], flush=True)
+print("ready after:", server.is_ready(), flush=True)
+"""
+)
+
+
+def _embedded_env(data_dir: Path) -> dict[str, str]:
+    """The embedded default: no DATABASE_URL, nothing configured but DATA_DIR."""
+    unset = ("DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "SECRET_KEY", "DEBUG")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    env["DATA_DIR"] = str(data_dir)
+    return env
+
+
+@pytest.fixture
+def fresh_data_dir():
+    """A DATA_DIR that does not exist yet, outside pytest's base temporary folder: a pytest
+    session starting meanwhile (another checkout) takes the traverse bit off that folder
+    again, which the server's system user needs as root."""
+    parent = Path(tempfile.mkdtemp(prefix="segrate-embedded-"))
+    yield parent / "fresh"
+    if (parent / "fresh" / "pgdata").exists():
+        EmbeddedPostgres(parent / "fresh").stop()
+    shutil.rmtree(parent, ignore_errors=True)
+
+
+def _postgres_of(data_dir: Path) -> list[str]:
+    found = subprocess.run(
+        ["pgrep", "-f", f"{data_dir}/pgdata"], capture_output=True, text=True, check=False
+    )
+    return found.stdout.split()
+
+
+def test_importing_the_settings_starts_no_server_and_creates_nothing(fresh_data_dir):
+    """Loading the settings and running the system checks on the embedded default starts no
+    PostgreSQL and creates no directory: `manage.py check`, pre-commit hooks and Celery's
+    start-up import them and must not own a server."""
+    data_dir = fresh_data_dir
+    script = SETUP_DJANGO + (
+        "from django.conf import settings\n"
+        "from django.core.management import call_command\n"
+        "call_command('check')\n"
+        "print(settings.DATABASES['default']['EMBEDDED_DATA_DIR'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=_embedded_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(data_dir)  # the embedded default
+    assert not data_dir.exists(), "importing the settings created DATA_DIR"
+    assert _postgres_of(data_dir) == []
+
+
+def test_the_first_connection_starts_the_server_and_the_last_exit_stops_it(fresh_data_dir):
+    """The project's database backend starts (or joins) the embedded server when the first
+    connection opens, connects as the application role, and the process's exit stops it."""
+    data_dir = fresh_data_dir
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_CONNECTION],
+        cwd=ROOT,
+        env=_embedded_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "ready before: False",
+        "user: segrate_app",
+        "ready after: True",
+    ]
+    assert not EmbeddedPostgres(data_dir).is_ready(), "the server outlived its only holder"
+    assert _postgres_of(data_dir) == []

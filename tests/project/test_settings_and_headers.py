@@ -81,3 +81,139 @@ def test_pages_for_a_signed_in_person_are_never_stored(client, make_user):
         assert "private" in response["Cache-Control"], name
     client.logout()
     assert "no-store" not in client.get("/health/").get("Cache-Control", "")
+
+
+# -- One log format (issue 7): time, level, logger, request id and user ----------------------
+
+
+@pytest.fixture
+def log_lines():
+    """What the configured console handler (settings.LOGGING) writes, as a list of lines."""
+    import io
+    import logging
+
+    from segrate_compliance.log import ContextFilter
+
+    handlers = [
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(item, ContextFilter) for item in handler.filters)
+    ]
+    assert handlers, "settings.LOGGING's console handler is not installed"
+    buffer = io.StringIO()
+    previous = [handler.setStream(buffer) for handler in handlers]
+    yield lambda: buffer.getvalue().splitlines()
+    for handler, stream in zip(handlers, previous, strict=True):
+        handler.setStream(stream)
+
+
+def test_a_request_is_logged_with_its_id_and_user_in_the_one_format(client, make_user, log_lines):
+    """Each request gets an id, sent back in X-Request-ID; its log line has the time, the
+    level, the logger, that id and the signed-in user (by id, not by name)."""
+    import re
+
+    from accounts.roles import Role
+
+    user = make_user(Role.DIRETTORE)
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    request_id = response["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    lines = [line for line in log_lines() if f"request_id={request_id}" in line]
+    assert lines, log_lines()
+    assert re.match(
+        rf"^\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ INFO segrate_compliance\.request "
+        rf"request_id={request_id} user={user.pk} GET / 200 \d+ms$",
+        lines[-1],
+    ), lines[-1]
+    assert user.username not in lines[-1]
+    other = client.get(reverse("home"))["X-Request-ID"]
+    assert other != request_id, "two requests shared an id"
+
+
+def test_a_client_chosen_request_id_is_used_only_behind_a_trusted_proxy(db, client, settings):
+    """X-Request-ID from the request is ignored unless REQUEST_ID_FROM_HEADER (a proxy that
+    sets it), and even then only plain characters reach the log."""
+    settings.REQUEST_ID_FROM_HEADER = False
+    assert client.get("/health/", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] != "abc-123"
+    settings.REQUEST_ID_FROM_HEADER = True
+    assert client.get("/health/", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+    forged = client.get("/health/", HTTP_X_REQUEST_ID="x\nuser=1 fake")["X-Request-ID"]
+    assert "\n" not in forged and " " not in forged
+
+
+def test_log_lines_outside_a_request_say_so():
+    """A record outside any request (a command, beat) gets '-' for request id and user."""
+    import logging
+
+    from segrate_compliance.log import LOG_FORMAT, ContextFilter
+
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "hello", None, None)
+    ContextFilter().filter(record)
+    assert (
+        logging.Formatter(LOG_FORMAT).format(record).endswith("WARNING x request_id=- user=- hello")
+    )
+
+
+def test_gunicorn_and_celery_use_the_same_format():
+    """gunicorn is given the project's log config and Celery keeps Django's."""
+    from segrate_compliance import gunicorn_conf
+    from segrate_compliance.celery import app
+    from segrate_compliance.log import LOG_FORMAT
+
+    assert gunicorn_conf.logconfig_dict["formatters"]["standard"]["format"] == LOG_FORMAT
+    assert gunicorn_conf.accesslog is None  # the middleware logs each request once
+    assert app.conf.worker_hijack_root_logger is False
+
+
+# -- Beat intervals from the environment (STYLE.md, paperless-ngx) ---------------------------
+
+PRINT_SCHEDULE = (
+    "import json; from django.conf import settings; "
+    "print(json.dumps(settings.CELERY_BEAT_SCHEDULE))"
+)
+
+
+def _schedule(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="segrate_compliance.settings", **env)
+    environment.setdefault("SECRET_KEY", "test-only")
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {PRINT_SCHEDULE}"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_beat_intervals_come_from_the_environment_with_expiry(tmp_path):
+    """Each beat entry's interval is read from its variable (default otherwise), and a run
+    that waited longer than one interval expires instead of piling up."""
+    import json
+
+    default = _schedule(tmp_path)
+    assert default.returncode == 0, default.stderr
+    schedule = json.loads(default.stdout.strip().splitlines()[-1])
+    assert schedule["accounts-sync-role-memberships"]["schedule"] == 3600.0
+    changed = _schedule(
+        tmp_path,
+        CELERY_HEARTBEAT_SECONDS="30",
+        BEAT_SYNC_ASSIGNMENT_PERMISSIONS_SECONDS="600",
+        BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS="900",
+    )
+    assert changed.returncode == 0, changed.stderr
+    schedule = json.loads(changed.stdout.strip().splitlines()[-1])
+    for name, seconds in [
+        ("health-heartbeat", 30),
+        ("services-sync-assignment-permissions", 600),
+        ("accounts-sync-role-memberships", 900),
+    ]:
+        assert schedule[name]["schedule"] == float(seconds), name
+        assert schedule[name]["options"]["expires"] == seconds, name
+        assert schedule[name]["options"]["expire_seconds"] == seconds, name
+    refused = _schedule(tmp_path, BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS="0")
+    assert refused.returncode != 0
+    assert "BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS" in refused.stderr
