@@ -9,11 +9,19 @@ port=${SMOKE_PORT:-8765}
 env -u DATABASE_URL -u REDIS_URL DATA_DIR="$data_dir" RUN_PORT="$port" \
   setsid make run >"$log" 2>&1 &
 pgid=$!
-cleanup() { kill -KILL -- "-$pgid" 2>/dev/null || true; }
+cleanup() {
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+  # Killed, make run cannot stop its PostgreSQL: stop it here (never a signal to a guessed pid).
+  if [ -f "$data_dir/pgdata/PG_VERSION" ]; then
+    .venv/bin/python -c "import sys; from pathlib import Path; \
+from segrate_compliance.embedded_db import EmbeddedPostgres; \
+EmbeddedPostgres(Path(sys.argv[1])).stop()" "$data_dir" 2>/dev/null || true
+  fi
+}
 trap cleanup EXIT
 
 status=000
-for _ in $(seq 120); do
+for _ in $(seq "${SMOKE_WAIT:-180}"); do
   status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/accesso/" || true)
   [ "$status" = 200 ] && break
   sleep 1
@@ -22,6 +30,12 @@ if [ "$status" != 200 ]; then
   echo "make run did not serve the login page (last status $status)"; tail -50 "$log"; exit 1
 fi
 echo "login page answered 200"
+health=$(curl -s -D "$data_dir/health.headers" "http://127.0.0.1:$port/health/")
+[ "$health" = '{"database": "ok"}' ] || { echo "health check answered: $health"; exit 1; }
+grep -qi '^x-request-id: ' "$data_dir/health.headers" || { echo "no X-Request-ID header"; exit 1; }
+echo "health check answered ok, with a request id"
+grep -Eq 'INFO segrate_compliance\.request request_id=[0-9a-f]{32} user=anon GET /health/ 200' \
+  "$log" || { echo "the request was not logged in the one format"; tail -20 "$log"; exit 1; }
 grep -q "gestore.utenti" "$log" || { echo "demo logins were not printed"; exit 1; }
 
 kill -INT -- "-$pgid"
