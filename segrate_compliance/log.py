@@ -30,7 +30,7 @@ user: contextvars.ContextVar[str] = contextvars.ContextVar("user", default="-")
 class UTCFormatter(logging.Formatter):
     """Times in UTC in every process: gunicorn's master does not load Django's TIME_ZONE."""
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
 
 
 class ContextFilter(logging.Filter):

@@ -6,6 +6,7 @@ joins the private PostgreSQL before the first connection: the settings only name
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ class DatabaseCreation(creation.DatabaseCreation):
 class DatabaseClient(client.DatabaseClient):
     """``manage.py dbshell`` opens no Django connection: start the embedded server first."""
 
-    def runshell(self, parameters: list[str]) -> None:
+    def runshell(self, parameters: Iterable[str]) -> None:
         _ensure_embedded(self.connection.settings_dict)
         super().runshell(parameters)
 

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 _state = threading.local()
 
@@ -39,7 +40,7 @@ def owner_mode() -> bool:
 def owner_credentials() -> dict[str, Any]:
     """The owner's connection parameters; the database name stays the connection's own (so
     test databases work). The test-only TRUNCATE switch is given to the owner only."""
-    owner = settings.DATABASE_OWNER
+    owner: dict[str, Any] = settings.DATABASE_OWNER or {}  # called only when configured()
     params: dict[str, Any] = {"user": owner["USER"]}
     for key, param in (("PASSWORD", "password"), ("HOST", "host"), ("PORT", "port")):
         if owner.get(key):
@@ -50,7 +51,7 @@ def owner_credentials() -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def as_owner(connection) -> Iterator[None]:
+def as_owner(connection: BaseDatabaseWrapper) -> Iterator[None]:
     """Run the block on a connection opened as the tables' owner (re-entrant).
 
     The connection is closed on entry and on exit, so the next query reconnects with the right
@@ -71,5 +72,5 @@ def as_owner(connection) -> Iterator[None]:
             connection.close()
 
 
-def app_role(connection) -> str:
-    return connection.settings_dict["USER"]
+def app_role(connection: BaseDatabaseWrapper) -> str:
+    return str(connection.settings_dict["USER"])
