@@ -134,9 +134,14 @@ def test_a_change_to_an_approved_budget_is_a_new_version(simf_draft, users):
     )
     new = actions.version_new(version=approved, actor=users["direttore"], comment="Revisione")
     assert (new.number, new.status) == (2, BudgetStatus.BOZZA)
-    assert [line.hours for line in new.hour_lines.all()] == [
-        line.hours for line in approved.hour_lines.all()
-    ]
+    # simf_draft's line, as written: 2 educatori × 30 h/week × 46 weeks at 24,50 €/h.
+    copied = ("educatore", Decimal("2"), Decimal("30"), Decimal("46"), Decimal("24.50"))
+    for version in (approved, new):
+        assert list(
+            version.hour_lines.values_list(
+                "qualification__code", "headcount", "weekly_hours", "weeks", "hourly_cost"
+            )
+        ) == [copied]
     with pytest.raises(ValidationError):
         actions.version_new(version=approved, actor=users["direttore"])
     approved.refresh_from_db()

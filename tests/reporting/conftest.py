@@ -5,7 +5,6 @@ None of these tests needs the database.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -14,10 +13,8 @@ from typing import NamedTuple
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from django.test import override_settings
 
 from reporting import signing
 
@@ -51,50 +48,17 @@ class PersonKey(NamedTuple):
 
 @pytest.fixture(scope="session")
 def person_pkcs12(tmp_path_factory: pytest.TempPathFactory) -> PersonKey:
-    """A second, unrelated PKCS#12 (EC P-256) for a person: "Mario Rossi, Direttore"."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, "Mario Rossi"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Segrate Servizi S.r.l."),
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "IT"),
-        ]
-    )
-    now = dt.datetime.now(tz=dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
+    """A second, unrelated PKCS#12 for a person, "Mario Rossi, Direttore".
+
+    Made by the production generator too (one certificate builder, not a copy of it), under
+    the person's name: its own key, self-signed, so it is trusted only when named a root.
+    """
+    with override_settings(REPORTING_ORGANISATION_NAME="Mario Rossi"):
+        data = signing._self_signed_pkcs12(PERSON_PASSWORD)
+    _key, certificate, _others = pkcs12.load_key_and_certificates(data, PERSON_PASSWORD)
+    assert certificate is not None
     path = tmp_path_factory.mktemp("person-key") / "direttore.p12"
-    path.write_bytes(
-        pkcs12.serialize_key_and_certificates(
-            b"Mario Rossi",
-            key,
-            certificate,
-            None,
-            serialization.BestAvailableEncryption(PERSON_PASSWORD),
-        )
-    )
+    path.write_bytes(data)
     return PersonKey(path, PERSON_PASSWORD, certificate)
 
 

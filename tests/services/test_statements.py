@@ -262,6 +262,11 @@ def test_correction_restates_the_period_and_names_the_original(issued, director,
     )
     correction = actions.statement_issue(statement=correction, actor=director, render=fake_pdf)
     assert_statement_equals_records(correction, [*records, fix])
+    # 100 h × 24,50 = 2.450,00; (40,50 − 5) = 35,50 h × 29,85 = 1.059,675 → 1.059,68
+    assert (correction.total_hours, correction.total_amount) == (
+        Decimal("135.50"),
+        Decimal("3509.68"),
+    )
     fix.refresh_from_db()
     assert fix.statement_id == correction.pk
     page = client.get(reverse("services:statement_detail", kwargs={"pk": correction.pk}))
@@ -277,6 +282,14 @@ def test_corrections_of_corrections_keep_every_hour(issued, director, setup):
     contract, quals = setup
     reported = list(records)
     latest = statement
+    # Educatore hours after each fix: 100 − 1 = 99, − 2 = 97, − 3 = 94, − 4 = 90 (× 24,50 €/h);
+    # ASA/OSS stays 40,50 h × 29,85 = 1.208,925 → 1.208,93.
+    totals = [
+        (Decimal("139.50"), Decimal("3634.43")),  # 2.425,50 + 1.208,93
+        (Decimal("137.50"), Decimal("3585.43")),  # 2.376,50 + 1.208,93
+        (Decimal("134.50"), Decimal("3511.93")),  # 2.303,00 + 1.208,93
+        (Decimal("130.50"), Decimal("3413.93")),  # 2.205,00 + 1.208,93
+    ]
     for step in range(4):
         fix = record(
             contract,
@@ -297,6 +310,7 @@ def test_corrections_of_corrections_keep_every_hour(issued, director, setup):
             note=f"passo {step}",
         )
         assert_statement_equals_records(latest, reported)
+        assert (latest.total_hours, latest.total_amount) == totals[step]
 
 
 @pytest.mark.django_db
