@@ -15,4 +15,4 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused@localho
     python manage.py collectstatic --noinput
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "segrate_compliance.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "segrate_compliance.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "-c", "python:segrate_compliance.gunicorn_conf"]
