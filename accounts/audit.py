@@ -65,39 +65,5 @@ def audit_context(actor=None, **metadata):
 # metadata), so an UPDATE is allowed only on rows this transaction inserted: their
 # created_at is NOW(), the start time of the current transaction (xmin cannot be used: a row
 # inserted inside a savepoint carries the subtransaction's id). id and created_at stay put.
-CONTEXT_GUARD_SQL = """
-CREATE OR REPLACE FUNCTION segrate_audit_context_guard() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.created_at = now()
-            AND NEW.id = OLD.id AND NEW.created_at = OLD.created_at THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'Il registro attività è in sola aggiunta: % non consentito', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-
-CREATE OR REPLACE FUNCTION segrate_audit_truncate_guard() RETURNS trigger AS $$
-BEGIN
-    IF current_setting('segrate.allow_truncate', true) IS DISTINCT FROM 'on' THEN
-        RAISE EXCEPTION 'Il registro attività è in sola aggiunta: TRUNCATE non consentito'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
-DROP TRIGGER IF EXISTS segrate_context_guard ON pghistory_context;
-CREATE TRIGGER segrate_context_guard BEFORE UPDATE OR DELETE ON pghistory_context
-    FOR EACH ROW EXECUTE FUNCTION segrate_audit_context_guard();
-DROP TRIGGER IF EXISTS segrate_context_truncate_guard ON pghistory_context;
-CREATE TRIGGER segrate_context_truncate_guard BEFORE TRUNCATE ON pghistory_context
-    FOR EACH STATEMENT EXECUTE FUNCTION segrate_audit_truncate_guard();
-"""
-
-CONTEXT_GUARD_REVERSE_SQL = """
-DROP TRIGGER IF EXISTS segrate_context_guard ON pghistory_context;
-DROP TRIGGER IF EXISTS segrate_context_truncate_guard ON pghistory_context;
-DROP FUNCTION IF EXISTS segrate_audit_context_guard();
-DROP FUNCTION IF EXISTS segrate_audit_truncate_guard();
-"""
+# The guard (a trigger on pghistory_context) is SQL written in accounts/migrations/0004, as
+# migrations keep the SQL they ran.

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited
+from accounts.models import ManagedList
 from accounts.validation import (
     LONG_TEXT_HELP,
     LONG_TEXT_MAX_LENGTH,
@@ -74,34 +75,27 @@ EDITABLE_STATUSES = (BudgetStatus.BOZZA, BudgetStatus.RESTITUITO)
 
 
 @audited()
-class CostCategory(models.Model):
+class CostCategory(ManagedList):
     """A category of other running costs, with the contract types it applies to."""
 
-    code = models.SlugField(_("codice"), max_length=32, unique=True)
-    name = models.CharField(_("nome"), max_length=100, unique=True, validators=NO_CONTROLS)
     contract_types = ArrayField(
         models.CharField(max_length=20, choices=ContractType.choices),
         verbose_name=_("tipi di contratto"),
         help_text=_("I tipi di contratto per cui la categoria si applica."),
     )
-    active = models.BooleanField(_("attiva"), default=True)
 
-    class Meta:
+    class Meta(ManagedList.Meta):
         verbose_name = _("categoria di costo")
         verbose_name_plural = _("categorie di costo")
-        ordering = ["name"]
         constraints = [
+            *ManagedList.Meta.constraints,
             # Only real contract types (array containment, ``<@``).
             models.CheckConstraint(
                 condition=Q(contract_types__contained_by=ContractType.values),
                 name="costcategory_contract_types_known",
                 violation_error_message=_("Uno dei tipi di contratto non esiste."),
             ),
-            *text_checks("costcategory", short=("name",)),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 @audited()

@@ -6,7 +6,14 @@ as well. ``base`` holds the abstract models the apps above build on (managed lis
 periods).
 """
 
-from accounts.models.base import DateRange, ValidityPeriod, period_constraints
+from accounts.models.base import (
+    ManagedList,
+    ManagedListQuerySet,
+    ValidityPeriod,
+    ValidityPeriodQuerySet,
+    date_range,
+    period_constraints,
+)
 from accounts.models.coverage import (
     AuditedAccessAttempt,
     AuditedClockedSchedule,
@@ -41,11 +48,12 @@ __all__ = [
     "AuditedIntervalSchedule",
     "AuditedPeriodicTask",
     "AuditedSolarSchedule",
-    "DateRange",
     "DocumentAccess",
     "DocumentKind",
     "GroupObjectPermissions",
     "GroupPermissions",
+    "ManagedList",
+    "ManagedListQuerySet",
     "RoleAssignment",
     "RoleAssignmentQuerySet",
     "RoleAssignmentStatus",
@@ -54,5 +62,7 @@ __all__ = [
     "UserObjectPermissions",
     "UserPermissions",
     "ValidityPeriod",
+    "ValidityPeriodQuerySet",
+    "date_range",
     "period_constraints",
 ]

@@ -12,9 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited
-from accounts.models.base import ValidityPeriod, period_constraints
+from accounts.models.base import ValidityPeriod, ValidityPeriodQuerySet, period_constraints
 from accounts.roles import GOVERNING_ROLES, GROUP_NAMES, INCOMPATIBLE_ROLES, Role, incompatible_with
-from accounts.validation import PlausibleDate, date_range_check
+from accounts.validation import date_range_check
 
 
 class RoleAssignmentStatus(models.TextChoices):
@@ -110,14 +110,10 @@ RETURN NEW;
 GOVERNING = Q(role__in=sorted(GOVERNING_ROLES))
 
 
-class RoleAssignmentQuerySet(models.QuerySet):
+class RoleAssignmentQuerySet(ValidityPeriodQuerySet):
     def valid_on(self, day: datetime.date) -> RoleAssignmentQuerySet:
         """Assignments in force on ``day``: confirmed, and ``day`` within their period."""
-        return self.filter(
-            Q(status=RoleAssignmentStatus.CONFERMATO),
-            Q(valid_from__lte=day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        )
+        return self.current(day).filter(status=RoleAssignmentStatus.CONFERMATO)
 
     def pending(self) -> RoleAssignmentQuerySet:
         return self.filter(status=RoleAssignmentStatus.RICHIESTO)
@@ -126,16 +122,13 @@ class RoleAssignmentQuerySet(models.QuerySet):
         self, valid_from: datetime.date, valid_to: datetime.date | None
     ) -> RoleAssignmentQuerySet:
         """Assignments not refused whose period shares a day with ``valid_from``–``valid_to``."""
-        queryset = self.exclude(status=RoleAssignmentStatus.RIFIUTATO).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
+        return (
+            super().overlapping(valid_from, valid_to).exclude(status=RoleAssignmentStatus.RIFIUTATO)
         )
-        if valid_to is not None:
-            queryset = queryset.filter(valid_from__lte=valid_to)
-        return queryset
 
 
 @audited()
-class RoleAssignment(ValidityPeriod, models.Model):
+class RoleAssignment(ValidityPeriod):
     """A user holds a role from ``valid_from`` to ``valid_to`` (inclusive; open if empty).
 
     Kept forever, so the app can tell who held a role on any given day (Prot. 10 §3, §7).
@@ -151,10 +144,7 @@ class RoleAssignment(ValidityPeriod, models.Model):
         verbose_name=_("utente"),
     )
     role = models.CharField(_("ruolo"), max_length=32, choices=Role.choices)
-    valid_from = models.DateField(_("valido dal"), validators=[PlausibleDate()])
-    valid_to = models.DateField(
-        _("valido fino al"), null=True, blank=True, validators=[PlausibleDate()]
-    )
+    # valid_from, valid_to: ValidityPeriod's.
     note = models.CharField(_("nota"), max_length=255, blank=True)
     status = models.CharField(
         _("stato"),

@@ -21,7 +21,7 @@ class AssignmentRole(models.TextChoices):
 
 
 @audited()
-class ServiceAssignment(ValidityPeriod, models.Model):
+class ServiceAssignment(ValidityPeriod):
     """A Coordinatore or Operatore assigned to a service for a period.
 
     Starting or ending one grants or revokes the object permissions on the service
@@ -38,6 +38,7 @@ class ServiceAssignment(ValidityPeriod, models.Model):
         verbose_name=_("persona"),
     )
     role = models.CharField(_("ruolo nel servizio"), max_length=20, choices=AssignmentRole.choices)
+    # ValidityPeriod's fields, with the labels this model always had.
     valid_from = models.DateField(_("dal"), validators=BUSINESS_DATE)
     valid_to = models.DateField(_("al"), null=True, blank=True, validators=BUSINESS_DATE)
 

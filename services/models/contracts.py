@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited
+from accounts.models import ManagedList
 from accounts.validation import (
     date_range_check,
     text_checks,
@@ -37,21 +38,12 @@ class ContractType(models.TextChoices):
 
 
 @audited()
-class Qualification(models.Model):
+class Qualification(ManagedList):
     """A professional qualification (educatore, ASA/OSS, …): managed list."""
 
-    code = models.SlugField(_("codice"), max_length=32, unique=True)
-    name = models.CharField(_("nome"), max_length=100, unique=True, validators=NO_CONTROLS)
-    active = models.BooleanField(_("attiva"), default=True)
-
-    class Meta:
+    class Meta(ManagedList.Meta):
         verbose_name = _("qualifica")
         verbose_name_plural = _("qualifiche")
-        ordering = ["name"]
-        constraints = [*text_checks("qualification", short=("name",))]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 @audited()
