@@ -73,6 +73,37 @@ class BudgetStatus(models.TextChoices):
 
 EDITABLE_STATUSES = (BudgetStatus.BOZZA, BudgetStatus.RESTITUITO)
 
+# The workflow of budgets.actions, in the database: a version starts as a draft; the Direttore
+# proposes a draft or a returned version (version_submit); the AU returns or approves a
+# proposed one (version_return, version_approve); an approved version is frozen
+# (approved_version_frozen). Any other change of status is refused.
+STATUS_TRANSITIONS_SQL = """
+IF TG_OP = 'INSERT' THEN
+    IF NEW.status <> 'bozza' THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'check_violation',
+            CONSTRAINT = 'budgetversion_status_transition',
+            MESSAGE = 'Una versione di budget nasce in bozza.';
+    END IF;
+    RETURN NEW;
+END IF;
+IF NEW.status IS DISTINCT FROM OLD.status AND (OLD.status, NEW.status) NOT IN (
+    ('bozza', 'proposto'),
+    ('restituito', 'proposto'),
+    ('proposto', 'restituito'),
+    ('proposto', 'approvato')
+) THEN
+    RAISE EXCEPTION USING
+        ERRCODE = 'check_violation',
+        CONSTRAINT = 'budgetversion_status_transition',
+        MESSAGE = format(
+            'Passaggio di stato del budget non consentito: da «%s» a «%s».',
+            OLD.status, NEW.status
+        );
+END IF;
+RETURN NEW;
+"""
+
 
 @audited()
 class CostCategory(ManagedList):
@@ -212,7 +243,13 @@ class BudgetVersion(models.Model):
                 name="approved_version_frozen",
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 condition=pgtrigger.Q(old__status="approvato"),
-            )
+            ),
+            pgtrigger.Trigger(
+                name="status_transitions",
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("status"),
+                when=pgtrigger.Before,
+                func=STATUS_TRANSITIONS_SQL,
+            ),
         ]
 
     def __str__(self) -> str:

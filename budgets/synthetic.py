@@ -6,12 +6,13 @@ workflow's timeline, and monthly actual costs.
 
 The workflow statuses are written directly, not through the actions: this is history being
 loaded, not decided. It still respects every database rule: versions are inserted as drafts,
-their lines added, and then moved to their final status in one UPDATE (approved versions are
-never touched again); a budget's second version is created only once its first is approved,
-so no budget ever has more than one open version. Past years are approved (about a quarter of
-them with a second approved version); this year's budgets cycle through approvato, proposto,
-bozza, restituito and "approvato with a new draft". Timeline entries and versions carry the
-time of generation (``auto_now_add``), not a date in the past.
+their lines added, and then moved to their final status through the workflow's steps, one
+UPDATE per step (approved versions are never touched again); a budget's second version is
+created only once its first is approved, so no budget ever has more than one open version.
+Past years are approved (about a quarter of them with a second approved version); this year's
+budgets cycle through approvato, proposto, bozza, restituito and "approvato with a new draft".
+Timeline entries and versions carry the time of generation (``auto_now_add``), not a date in
+the past.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ COST_SHARES = {
     "utenze-locali": Decimal("0.030"),
     "spese-generali": Decimal("0.070"),
     "assicurazioni": Decimal("0.008"),
+}
+# The statuses a draft passes through to reach its final status (budgetversion's
+# status_transitions trigger refuses a jump such as bozza → approvato).
+WORKFLOW_PATH = {
+    BudgetStatus.BOZZA: [],
+    BudgetStatus.PROPOSTO: [BudgetStatus.PROPOSTO],
+    BudgetStatus.RESTITUITO: [BudgetStatus.PROPOSTO, BudgetStatus.RESTITUITO],
+    BudgetStatus.APPROVATO: [BudgetStatus.PROPOSTO, BudgetStatus.APPROVATO],
 }
 # This year's final statuses of each version, cycling over the services.
 THIS_YEAR_SCENARIOS = [
@@ -179,12 +188,12 @@ class _Generator:
         for version in versions:
             by_status.setdefault(final[id(version)], []).append(version.pk)
         for status, pks in by_status.items():
-            if status == BudgetStatus.BOZZA:
-                continue
-            for start in range(0, len(pks), BATCH_SIZE):
-                BudgetVersion.objects.filter(pk__in=pks[start : start + BATCH_SIZE]).update(
-                    status=status
-                )
+            # Through the workflow's steps: the database allows only its transitions.
+            for step in WORKFLOW_PATH[status]:
+                for start in range(0, len(pks), BATCH_SIZE):
+                    BudgetVersion.objects.filter(pk__in=pks[start : start + BATCH_SIZE]).update(
+                        status=step
+                    )
         TimelineEntry.objects.bulk_create(timeline, batch_size=BATCH_SIZE)
         counts = self.data.counts
         counts["versioni di budget"] += len(versions)

@@ -52,6 +52,24 @@ class Meeting(models.Model):
         return f"{self.service} – {self.date:%d/%m/%Y}"
 
 
+# A delivery record's month lies in its contract's period (the month of the start counts:
+# delivery is recorded by month). The contract's row is locked (FOR SHARE) so that a change of
+# its dates, checked by the trigger on services_contract, waits for this record or sees it.
+DELIVERY_WITHIN_CONTRACT_SQL = """
+PERFORM 1 FROM services_contract AS c
+    WHERE c.id = NEW.contract_id
+      AND date_trunc('month', c.start_date)::date <= NEW.month AND NEW.month <= c.end_date
+    FOR SHARE;
+IF NOT FOUND THEN
+    RAISE EXCEPTION USING
+        ERRCODE = 'check_violation',
+        CONSTRAINT = 'deliveryrecord_within_contract',
+        MESSAGE = 'Il mese è fuori dal periodo del contratto.';
+END IF;
+RETURN NEW;
+"""
+
+
 @audited()
 class DeliveryRecord(models.Model):
     """Hours delivered in a month under a contract, by qualification, and people served.
@@ -148,7 +166,13 @@ class DeliveryRecord(models.Model):
                 name="reported_delivery_frozen",
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 condition=pgtrigger.Q(old__statement__isnull=False),
-            )
+            ),
+            pgtrigger.Trigger(
+                name="delivery_within_contract",
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("month", "contract_id"),
+                when=pgtrigger.Before,
+                func=DELIVERY_WITHIN_CONTRACT_SQL,
+            ),
         ]
 
     def __str__(self) -> str:

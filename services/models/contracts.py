@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+import pgtrigger
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -75,6 +76,23 @@ class Service(models.Model):
         return self.name
 
 
+# The other side of services_deliveryrecord's delivery_within_contract: new dates of a contract
+# still cover every month with recorded delivery.
+CONTRACT_COVERS_DELIVERY_SQL = """
+IF EXISTS (
+    SELECT 1 FROM services_deliveryrecord AS d
+    WHERE d.contract_id = NEW.id
+      AND (d.month < date_trunc('month', NEW.start_date)::date OR d.month > NEW.end_date)
+) THEN
+    RAISE EXCEPTION USING
+        ERRCODE = 'check_violation',
+        CONSTRAINT = 'deliveryrecord_within_contract',
+        MESSAGE = 'Il contratto ha ore registrate in mesi fuori dal nuovo periodo.';
+END IF;
+RETURN NEW;
+"""
+
+
 @audited()
 class Contract(models.Model):
     """The contract with the Ente affidante or a private client under which a service runs."""
@@ -126,6 +144,14 @@ class Contract(models.Model):
                     "referent_phone",
                 ),
             ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="contract_covers_delivery",
+                operation=pgtrigger.UpdateOf("start_date", "end_date"),
+                when=pgtrigger.Before,
+                func=CONTRACT_COVERS_DELIVERY_SQL,
+            )
         ]
 
     def __str__(self) -> str:

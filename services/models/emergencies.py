@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pgtrigger
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,14 @@ from accounts.validation import (
 )
 from services.models.contracts import Service
 from services.models.fields import DATETIME, long_text
+
+CLOSED_EMERGENCY_FINAL_SQL = """
+RAISE EXCEPTION USING
+    ERRCODE = 'check_violation',
+    CONSTRAINT = 'emergency_closed_final',
+    MESSAGE = 'Un''emergenza chiusa è definitiva: non si modifica, non si riapre e non si '
+        'cancella.';
+"""
 
 
 @audited()
@@ -49,10 +58,34 @@ class Emergency(models.Model):
                 name="emergency_closure_explained",
                 violation_error_message=_("Per chiudere l'emergenza indica l'esito."),
             ),
+            models.CheckConstraint(
+                condition=Q(au_informed_at__isnull=True) | Q(au_informed_at__gte=F("occurred_at")),
+                name="emergency_au_informed_after_occurred",
+                violation_error_message=_("L'Amministratore Unico non può essere informato prima."),
+            ),
+            # Prot. 10 §5.1: the Direttore handles an emergency with the AU; it is closed only
+            # once the AU has been informed.
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(au_informed_at__isnull=False),
+                name="emergency_closed_au_informed",
+                violation_error_message=_(
+                    "Prima di chiudere l'emergenza registra quando è stato informato l'AU."
+                ),
+            ),
             datetime_range_check("emergency", "occurred_at"),
             datetime_range_check("emergency", "au_informed_at"),
             datetime_range_check("emergency", "closed_at"),
             *text_checks("emergency", long=("description", "actions_taken", "closure_note")),
+        ]
+        triggers = [
+            # A closed emergency is final: not changed, not reopened, not deleted.
+            pgtrigger.Trigger(
+                name="closed_emergency_final",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                condition=pgtrigger.Q(old__closed_at__isnull=False),
+                func=CLOSED_EMERGENCY_FINAL_SQL,
+            )
         ]
 
     def __str__(self) -> str:

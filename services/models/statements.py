@@ -7,12 +7,15 @@ delivery records it was built from.
 from __future__ import annotations
 
 import pgtrigger
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited
+from accounts.models import date_range
 from accounts.validation import (
     choices_check,
     date_range_check,
@@ -38,6 +41,61 @@ END IF;
 IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
 RETURN NEW;
 """
+
+# A statement's totals are the sums of its lines. Lines are written after the statement (and
+# replaced when a draft is recomputed), so the check runs at commit: deferred constraint
+# triggers on both tables, each reading the rows as they are then (NEW may be outdated by a
+# later change in the same transaction). A statement deleted since has nothing to check.
+_TOTALS_CHECK = """
+FOREACH checked IN ARRAY {ids} LOOP
+    CONTINUE WHEN checked IS NULL;
+    SELECT s.total_hours, s.total_amount INTO statement_hours, statement_amount
+        FROM services_statement AS s WHERE s.id = checked;
+    CONTINUE WHEN NOT FOUND;
+    SELECT coalesce(sum(l.hours), 0), coalesce(sum(l.amount), 0)
+        INTO line_hours, line_amount
+        FROM services_statementline AS l WHERE l.statement_id = checked;
+    IF statement_hours <> line_hours OR statement_amount <> line_amount THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'check_violation',
+            CONSTRAINT = 'statement_totals_are_sums_of_lines',
+            MESSAGE = format(
+                'Il totale del rendiconto (id %s: %s ore, %s euro) non è la somma delle sue '
+                'righe (%s ore, %s euro).',
+                checked, statement_hours, statement_amount, line_hours, line_amount
+            );
+    END IF;
+END LOOP;
+RETURN NULL;
+"""
+_TOTALS_DECLARE = [
+    ("checked", "integer"),
+    ("statement_hours", "numeric"),
+    ("statement_amount", "numeric"),
+    ("line_hours", "numeric"),
+    ("line_amount", "numeric"),
+]
+STATEMENT_TOTALS_CHECK = _TOTALS_CHECK.format(ids="ARRAY[NEW.id]")
+STATEMENT_LINE_TOTALS_CHECK = _TOTALS_CHECK.format(
+    ids="ARRAY[CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE OLD.statement_id END, "
+    "CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE NEW.statement_id END]"
+)
+
+
+def totals_trigger(name: str, func: str, operation) -> pgtrigger.Trigger:
+    return pgtrigger.Trigger(
+        name=name,
+        operation=operation,
+        when=pgtrigger.After,
+        timing=pgtrigger.Deferred,
+        declare=_TOTALS_DECLARE,
+        func=func,
+    )
+
+
+OVERLAP_MESSAGE = _(
+    "Esiste già un rendiconto per un periodo che si sovrappone: per correggerlo crea una rettifica."
+)
 
 
 class StatementStatus(models.TextChoices):
@@ -117,6 +175,19 @@ class Statement(models.Model):
                 condition=Q(total_hours__gte=0) & Q(total_amount__gte=0),
                 name="statement_totals_not_negative",
             ),
+            # Ordinary statements of one contract never cover the same day twice (Prot. 10 §1:
+            # nothing is billed twice); corrections restate the period of the statement they
+            # correct. Drafts count (statement_draft_create refuses them too); a deleted draft
+            # is gone. services.actions catches IntegrityError on this name.
+            ExclusionConstraint(
+                name="services_statement_no_overlap",
+                expressions=[
+                    ("contract", RangeOperators.EQUAL),
+                    (date_range("period_start", "period_end"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(corrects__isnull=True),
+                violation_error_message=OVERLAP_MESSAGE,
+            ),
             choices_check("statement", "status", StatementStatus),
             date_range_check("statement", "period_start"),
             date_range_check("statement", "period_end"),
@@ -129,7 +200,12 @@ class Statement(models.Model):
                 name="issued_statement_frozen",
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 condition=pgtrigger.Q(old__status="emesso"),
-            )
+            ),
+            totals_trigger(
+                "statement_totals_are_sums",
+                STATEMENT_TOTALS_CHECK,
+                pgtrigger.Insert | pgtrigger.Update,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -181,7 +257,12 @@ class StatementLine(models.Model):
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
                 when=pgtrigger.Before,
                 func=ISSUED_LINES_GUARD,
-            )
+            ),
+            totals_trigger(
+                "statement_line_totals_are_sums",
+                STATEMENT_LINE_TOTALS_CHECK,
+                pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+            ),
         ]
 
     def __str__(self) -> str:
