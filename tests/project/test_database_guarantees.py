@@ -41,10 +41,27 @@ FROZEN = {
     "services_deliveryrecord": [
         "UPDATE services_deliveryrecord SET hours = hours + 1 WHERE statement_id IS NOT NULL",
         "DELETE FROM services_deliveryrecord WHERE statement_id IS NOT NULL",
+        # Any record, reported or not, stays within its contract's period (issue 7).
+        "UPDATE services_deliveryrecord SET month = '2099-12-01' WHERE statement_id IS NULL",
+    ],
+    # A contract's dates keep covering its recorded delivery (issue 7).
+    "services_contract": [
+        "UPDATE services_contract c SET start_date = c.end_date WHERE EXISTS (SELECT 1 FROM "
+        "services_deliveryrecord d WHERE d.contract_id = c.id "
+        "AND d.month < date_trunc('month', c.end_date))",
+    ],
+    # A closed emergency is final: not changed, reopened or deleted (issue 7).
+    "services_emergency": [
+        "UPDATE services_emergency SET closure_note = 'riscritta' WHERE closed_at IS NOT NULL",
+        "UPDATE services_emergency SET closed_at = NULL WHERE closed_at IS NOT NULL",
+        "DELETE FROM services_emergency WHERE closed_at IS NOT NULL",
     ],
     "budgets_budgetversion": [
         "UPDATE budgets_budgetversion SET status = 'bozza' WHERE status = 'approvato'",
         "DELETE FROM budgets_budgetversion WHERE status = 'approvato'",
+        # Only the workflow's transitions (issue 7).
+        "UPDATE budgets_budgetversion SET status = 'bozza' WHERE status = 'proposto'",
+        "UPDATE budgets_budgetversion SET status = 'approvato' WHERE status = 'restituito'",
     ],
     "budgets_hourplanline": [
         "UPDATE budgets_hourplanline SET weekly_hours = weekly_hours + 1 WHERE version_id IN "
@@ -81,6 +98,12 @@ FROZEN_INSERTS = {
         "services_qualification q WHERE s.status = 'emesso' AND NOT EXISTS (SELECT 1 FROM "
         "services_statementline l WHERE l.statement_id = s.id AND l.qualification_id = q.id) "
         "LIMIT 1"
+    ),
+    # A version is born a draft (issue 7).
+    "budgets_budgetversion": (
+        "INSERT INTO budgets_budgetversion (budget_id, number, status, lock_version, "
+        "created_at, created_by_id) SELECT budget_id, number + 100, 'approvato', 0, created_at, "
+        "created_by_id FROM budgets_budgetversion LIMIT 1"
     ),
 }
 
@@ -134,6 +157,8 @@ def refused_with_ignore_set(table: str, statement: str) -> str | None:
                 ["{" + ",".join(names) + "}"],
             )
             cursor.execute(statement)
+            # What a commit would check too: deferred constraint triggers fire now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     except DatabaseError:
         return None
     return f"{table}: accepted with pgtrigger.ignore set: {statement}"
