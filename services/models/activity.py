@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited
 from accounts.validation import (
+    BUSINESS_DATES,
     date_range_check,
     text_checks,
 )
@@ -55,7 +56,11 @@ class Meeting(models.Model):
 # A delivery record's month lies in its contract's period (the month of the start counts:
 # delivery is recorded by month). The contract's row is locked (FOR SHARE) so that a change of
 # its dates, checked by the trigger on services_contract, waits for this record or sees it.
-DELIVERY_WITHIN_CONTRACT_SQL = """
+# Built from constants (the migration holds the literal SQL).
+DELIVERY_WITHIN_CONTRACT_SQL = f"""
+IF NEW.month NOT BETWEEN '{BUSINESS_DATES.first}' AND '{BUSINESS_DATES.last}' THEN
+    RETURN NEW;  -- deliveryrecord_month_plausible refuses the row, with its own name
+END IF;
 PERFORM 1 FROM services_contract AS c
     WHERE c.id = NEW.contract_id
       AND date_trunc('month', c.start_date)::date <= NEW.month AND NEW.month <= c.end_date

@@ -277,6 +277,15 @@ def test_frozen_records_refuse_changes_whatever_the_session_sets(demo):
     assert [failure for failure in failures if failure] == []
 
 
+def test_the_demo_passes_the_rules_checked_at_commit(demo):
+    """The demo data satisfies the deferred rules (a statement's totals are the sums of its
+    lines) as a commit checks them; so an attack refused below is refused for itself."""
+    assert fetch("SELECT count(*) FROM services_statementline") != [(0,)]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def test_event_tables_refuse_changes_whatever_the_session_sets(demo):
     """Every event table of the audit trail refuses UPDATE and DELETE (pghistory_context
     DELETE) from the application role, with ``pgtrigger.ignore`` set to all its triggers."""

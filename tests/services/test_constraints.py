@@ -299,3 +299,40 @@ def test_an_open_emergency_is_edited_and_closed(sad, director):
         _close(emergency, director)
     emergency.refresh_from_db()
     assert not emergency.is_open
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_totals_are_checked_at_a_real_commit():
+    """Without SET CONSTRAINTS: the commit itself refuses a total without its lines, and a
+    statement whose lines follow it in the same transaction commits."""
+    from tests.factories.accounts import UserFactory
+    from tests.factories.services import ContractFactory, QualificationFactory
+
+    contract, user = ContractFactory(), UserFactory()
+    with pytest.raises(IntegrityError) as refusal, transaction.atomic():
+        Statement.objects.create(
+            contract=contract,
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 1, 31),
+            total_hours=Decimal("1"),
+            created_by=user,
+        )
+    assert refusal.value.__cause__.diag.constraint_name == "statement_totals_are_sums_of_lines"
+    assert not Statement.objects.exists()
+    with transaction.atomic():
+        statement = Statement.objects.create(
+            contract=contract,
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 1, 31),
+            total_hours=Decimal("2"),
+            total_amount=Decimal("50.00"),
+            created_by=user,
+        )
+        StatementLine.objects.create(
+            statement=statement,
+            qualification=QualificationFactory(),
+            hours=Decimal("2"),
+            hourly_rate=Decimal("25.00"),
+            amount=Decimal("50.00"),
+        )
+    assert Statement.objects.get().lines.count() == 1
