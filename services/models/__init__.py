@@ -35,6 +35,8 @@ from services.models.fields import (
 )
 from services.models.statements import (
     ISSUED_LINES_GUARD,
+    OVERLAP_MESSAGE,
+    STATEMENT_NO_OVERLAP,
     Statement,
     StatementLine,
     StatementStatus,
@@ -51,6 +53,8 @@ __all__ = [
     "MAX_PEOPLE_SERVED",
     "MONEY",
     "NO_CONTROLS",
+    "OVERLAP_MESSAGE",
+    "STATEMENT_NO_OVERLAP",
     "AssignmentRole",
     "Contract",
     "ContractRate",

@@ -93,6 +93,9 @@ def totals_trigger(name: str, func: str, operation) -> pgtrigger.Trigger:
     )
 
 
+# The exclusion constraint's name: services.actions turns an IntegrityError naming it (two
+# drafts created at once) into OVERLAP_MESSAGE.
+STATEMENT_NO_OVERLAP = "services_statement_no_overlap"
 OVERLAP_MESSAGE = _(
     "Esiste già un rendiconto per un periodo che si sovrappone: per correggerlo crea una rettifica."
 )
@@ -180,7 +183,7 @@ class Statement(models.Model):
             # correct. Drafts count (statement_draft_create refuses them too); a deleted draft
             # is gone. services.actions catches IntegrityError on this name.
             ExclusionConstraint(
-                name="services_statement_no_overlap",
+                name=STATEMENT_NO_OVERLAP,
                 expressions=[
                     ("contract", RangeOperators.EQUAL),
                     (date_range("period_start", "period_end"), RangeOperators.OVERLAPS),
