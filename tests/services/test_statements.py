@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from unittest.mock import patch
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +20,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services import actions
+from services import actions, exports
+from services.exports import statement_fingerprint
 from services.models import (
     ContractRate,
     DeliveryRecord,
@@ -27,7 +29,6 @@ from services.models import (
     StatementLine,
     StatementStatus,
 )
-from services.views import statement_fingerprint
 from tests.factories.services import ContractFactory, ServiceFactory
 
 CENT = Decimal("0.01")
@@ -64,7 +65,8 @@ def issue(contract, start, end, actor, **kwargs) -> Statement:
     draft = actions.statement_draft_create(
         contract=contract, period_start=start, period_end=end, actor=actor, **kwargs
     )
-    return actions.statement_issue(statement=draft, actor=actor, render=fake_pdf)
+    with patch.object(exports, "statement_pdf", fake_pdf):
+        return actions.statement_issue(statement=draft, actor=actor)
 
 
 def expected_lines(records, rates: dict) -> dict:
@@ -260,7 +262,8 @@ def test_correction_restates_the_period_and_names_the_original(issued, director,
         statement.period_start,
         statement.period_end,
     )
-    correction = actions.statement_issue(statement=correction, actor=director, render=fake_pdf)
+    with patch.object(exports, "statement_pdf", fake_pdf):
+        correction = actions.statement_issue(statement=correction, actor=director)
     assert_statement_equals_records(correction, [*records, fix])
     fix.refresh_from_db()
     assert fix.statement_id == correction.pk
@@ -432,9 +435,7 @@ def test_sealed_pdf_validates_and_shows_the_total(
         note="Tolte 4 ore di educatore.",
         actor=director,
     )
-    from services.views import statement_pdf
-
-    correction = actions.statement_issue(statement=correction, actor=director, render=statement_pdf)
+    correction = actions.statement_issue(statement=correction, actor=director)
     with correction.pdf.open("rb") as handle:
         text = re.sub(r"\s+", " ", pdftotext(handle.read()))
     draft.refresh_from_db()
