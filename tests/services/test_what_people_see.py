@@ -76,10 +76,10 @@ def test_an_issued_statement_is_named_by_its_number(
 @pytest.mark.django_db
 def test_the_seal_reason_is_italian_with_the_pages_in_english(draft, org_key, plain_static):
     """Issued with the UI in English: the PDF's seal still gives its reason in Italian."""
+    reason = "Rendiconto all'Ente affidante"
     with translation.override("en"):
-        assert translation.gettext("Rendiconto all'Ente affidante") != (
-            "Rendiconto all'Ente affidante"
-        )  # the catalogue has an English text, so the test can fail
+        # The catalogue has an English text for it, so the test can fail.
+        assert translation.gettext(reason) != reason
         pdf = exports.statement_pdf(draft)
     (signature,) = verify_pdf(pdf).signatures
-    assert signature.reason == "Rendiconto all'Ente affidante"
+    assert signature.reason == reason
