@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 from typing import IO, Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
 from django.views.generic import View
 
 CONTENT_TYPES = {
@@ -35,15 +35,24 @@ class Document:
     obj: Any  # the saved record the document shows (named in the access register)
 
 
-def attachment_response(document: Document) -> FileResponse:
-    """The response that downloads ``document`` as an attachment with its name."""
-    content = document.content
-    stream = BytesIO(content) if isinstance(content, bytes) else content
+def attachment_response(document: Document) -> HttpResponse:
+    """The response that downloads ``document`` as an attachment with its name.
+
+    Bytes made on the fly go out whole (``HttpResponse``); a stored file is streamed
+    (``FileResponse``). The header is Django's, which escapes names that are not ASCII.
+    """
+    content_type = CONTENT_TYPES[document.kind]
+    if isinstance(document.content, bytes):
+        response = HttpResponse(document.content, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=document.filename
+        )
+        return response
     return FileResponse(
-        stream,
+        document.content,
         as_attachment=True,
         filename=document.filename,
-        content_type=CONTENT_TYPES[document.kind],
+        content_type=content_type,
     )
 
 

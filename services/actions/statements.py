@@ -105,6 +105,12 @@ def _replace_lines(statement: Statement, records: list[DeliveryRecord]) -> None:
     statement.save(update_fields=["total_hours", "total_amount"])
 
 
+def _violates(error: IntegrityError, constraint: str) -> bool:
+    """Did the database refuse the row because of ``constraint``?"""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == constraint or constraint in str(error)
+
+
 # Prot. 10 §4: what is reported is what was delivered, so a month is reported once it is over.
 NOT_ENDED_MESSAGE = gettext_noop(
     "Un rendiconto copre solo mesi già conclusi: il periodo deve finire entro l'ultimo giorno "
@@ -176,7 +182,7 @@ def statement_draft_create(
             with transaction.atomic():
                 statement.save()
         except IntegrityError as error:
-            if OVERLAP_CONSTRAINT in str(error):
+            if _violates(error, OVERLAP_CONSTRAINT):
                 statement.pk = None
                 raise ValidationError(_(OVERLAP_MESSAGE)) from error
             raise

@@ -486,3 +486,29 @@ def test_a_statement_covers_whole_months_and_issued_ones_are_numbered_without_ga
     first = issue(contract, JAN, datetime.date(2025, 1, 31), director)
     second = issue(contract, FEB, datetime.date(2025, 2, 28), director)
     assert (first.number, second.number) == (1, 2)
+
+
+@pytest.mark.django_db
+def test_a_race_on_overlapping_drafts_gets_the_same_italian_refusal(setup, director, monkeypatch):
+    """If the exclusion constraint fires (a concurrent overlapping draft), the message is the
+    one of the check in Python, and nothing is saved."""
+    from django.db import IntegrityError
+
+    contract, quals = setup
+    record(contract, JAN, quals[0], Decimal("10.00"), director)
+
+    def refused(self, *args, **kwargs):
+        raise IntegrityError(
+            'conflicting key value violates exclusion constraint "services_statement_no_overlap"'
+        )
+
+    monkeypatch.setattr(Statement, "save", refused)
+    with pytest.raises(ValidationError, match="si sovrappone"):
+        actions.statement_draft_create(
+            contract=contract,
+            period_start=JAN,
+            period_end=datetime.date(2025, 1, 31),
+            actor=director,
+        )
+    monkeypatch.undo()
+    assert not Statement.objects.filter(contract=contract).exists()
