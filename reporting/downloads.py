@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.generic import View
 
@@ -35,7 +35,7 @@ class Document:
     obj: Any  # the saved record the document shows (named in the access register)
 
 
-def attachment_response(document: Document) -> HttpResponse:
+def attachment_response(document: Document) -> HttpResponse | FileResponse:
     """The response that downloads ``document`` as an attachment with its name.
 
     Bytes made on the fly go out whole (``HttpResponse``); a stored file is streamed
@@ -44,8 +44,8 @@ def attachment_response(document: Document) -> HttpResponse:
     content_type = CONTENT_TYPES[document.kind]
     if isinstance(document.content, bytes):
         response = HttpResponse(document.content, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=document.filename
+        response["Content-Disposition"] = (
+            content_disposition_header(as_attachment=True, filename=document.filename) or ""
         )
         return response
     return FileResponse(
@@ -65,7 +65,7 @@ class DownloadView(LoginRequiredMixin, View):
     def get_document(self) -> Document:
         raise NotImplementedError
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | FileResponse:
         document = self.get_document()
         recorder = type(self).access_recorder
         if recorder is None:

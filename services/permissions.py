@@ -20,11 +20,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
+from accounts.models import User
 from services.models import Emergency, Service, Statement
+
+# Who asks: a person (possibly not signed in). ``None`` in ``require`` is the system.
+AnyUser = User | AnonymousUser
 
 # -- Permission names, defined once (formerly ``services/perms.py``) ----------------------------
 
@@ -53,7 +58,7 @@ class Action(StrEnum):
 # -- What a user may see ----------------------------------------------------------------------
 
 
-def service_visible_to(user) -> QuerySet[Service]:
+def service_visible_to(user: AnyUser) -> QuerySet[Service]:
     """The services ``user`` may see."""
     if not user.is_authenticated:
         return Service.objects.none()
@@ -64,7 +69,7 @@ def service_visible_to(user) -> QuerySet[Service]:
     )
 
 
-def service_editable_by(user) -> QuerySet[Service]:
+def service_editable_by(user: AnyUser) -> QuerySet[Service]:
     """The services whose data ``user`` may edit (Direttore: all; Coordinatore: own)."""
     if not user.is_authenticated:
         return Service.objects.none()
@@ -75,7 +80,7 @@ def service_editable_by(user) -> QuerySet[Service]:
     )
 
 
-def statement_visible_to(user) -> QuerySet[Statement]:
+def statement_visible_to(user: AnyUser) -> QuerySet[Statement]:
     """Statements ``user`` may see: all with the permission, else those of services he edits."""
     if not user.is_authenticated:
         return Statement.objects.none()
@@ -84,19 +89,19 @@ def statement_visible_to(user) -> QuerySet[Statement]:
     return Statement.objects.filter(contract__service__in=service_editable_by(user))
 
 
-def emergency_visible_to(user) -> QuerySet[Emergency]:
+def emergency_visible_to(user: AnyUser) -> QuerySet[Emergency]:
     """Emergencies ``user`` may see: with the permission, those of the services he sees."""
     if not user.is_authenticated or not user.has_perm(VIEW_EMERGENCIES):
         return Emergency.objects.none()
     return Emergency.objects.filter(service__in=service_visible_to(user))
 
 
-def sees_any_statement(user) -> bool:
+def sees_any_statement(user: AnyUser) -> bool:
     """Does the statement list have anything for ``user`` (the permission or an own service)?"""
     return can(user, Action.VIEW_STATEMENTS) or service_editable_by(user).exists()
 
 
-def sees_any_service(user) -> bool:
+def sees_any_service(user: AnyUser) -> bool:
     """Does the service list have anything for ``user``?"""
     return can(user, Action.VIEW) or service_visible_to(user).exists()
 
@@ -104,7 +109,7 @@ def sees_any_service(user) -> bool:
 # -- What a user may do -----------------------------------------------------------------------
 
 
-def can(user, action: Action | str, service: Service | None = None) -> bool:
+def can(user: AnyUser | None, action: Action | str, service: Service | None = None) -> bool:
     """May ``user`` do ``action`` (on ``service``, when the action concerns one)?"""
     if user is None or not user.is_authenticated:
         return False
@@ -132,7 +137,11 @@ def can(user, action: Action | str, service: Service | None = None) -> bool:
 
 
 def require(
-    actor, action: Action | str, service: Service | None = None, *, allow_system: bool = False
+    actor: AnyUser | None,
+    action: Action | str,
+    service: Service | None = None,
+    *,
+    allow_system: bool = False,
 ) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` may do ``action`` (on ``service``).
 
@@ -150,7 +159,7 @@ def require(
 # -- Object grants (only the assignment actions call these) ------------------------------------
 
 
-def object_permissions_set(*, user, service: Service, wanted: Iterable[str]) -> None:
+def object_permissions_set(*, user: User, service: Service, wanted: Iterable[str]) -> None:
     """Grant ``user`` exactly the object permissions ``wanted`` on ``service``."""
     wanted = set(wanted)
     for codename in OBJECT_PERMISSIONS:

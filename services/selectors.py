@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import (
     Func,
@@ -34,19 +35,20 @@ from services.models import (
     StatementStatus,
 )
 from services.permissions import (
+    AnyUser,
     emergency_visible_to,
     service_visible_to,
     statement_visible_to,
 )
 
 
-def _count(queryset) -> Coalesce:
+def _count(queryset: QuerySet) -> Coalesce:
     """COUNT(*) of ``queryset`` (correlated to the outer row) as an integer annotation."""
     counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
     return Coalesce(Subquery(counted[:1]), Value(0), output_field=IntegerField())
 
 
-def service_list(*, user, include_inactive: bool = True) -> QuerySet[Service]:
+def service_list(*, user: AnyUser, include_inactive: bool = True) -> QuerySet[Service]:
     """Visible services with what the list shows, in a constant number of queries."""
     today = timezone.localdate()
     # Counts as correlated subqueries: joining the three relations at once multiplied their
@@ -79,7 +81,7 @@ def service_list(*, user, include_inactive: bool = True) -> QuerySet[Service]:
     ).order_by("name")
 
 
-def service_get(*, user, pk: int) -> Service:
+def service_get(*, user: AnyUser, pk: int) -> Service:
     """One visible service, or 404 ("missing" and "forbidden" look the same)."""
     return get_object_or_404(service_visible_to(user), pk=pk)
 
@@ -88,7 +90,7 @@ def contract_list(*, service: Service) -> QuerySet[Contract]:
     return service.contracts.prefetch_related("rates__qualification").order_by("-start_date")
 
 
-def contract_get(*, user, pk: int) -> Contract:
+def contract_get(*, user: AnyUser, pk: int) -> Contract:
     return get_object_or_404(
         Contract.objects.select_related("service").filter(service__in=service_visible_to(user)),
         pk=pk,
@@ -108,7 +110,7 @@ def delivery_list(*, service: Service, year: int | None = None) -> QuerySet[Deli
     return records.order_by("-month", "qualification__name", "pk")
 
 
-def statement_list(*, user, service: Service | None = None) -> QuerySet[Statement]:
+def statement_list(*, user: AnyUser, service: Service | None = None) -> QuerySet[Statement]:
     """The statements ``user`` may see (an Operatore: none), newest period first."""
     statements = statement_visible_to(user)
     if service is not None:
@@ -118,13 +120,13 @@ def statement_list(*, user, service: Service | None = None) -> QuerySet[Statemen
     )
 
 
-def statement_get(*, user, pk: int) -> Statement:
+def statement_get(*, user: AnyUser, pk: int) -> Statement:
     return get_object_or_404(
         statement_list(user=user).prefetch_related("lines__qualification"), pk=pk
     )
 
 
-def emergency_list(*, user, service: Service | None = None) -> QuerySet[Emergency]:
+def emergency_list(*, user: AnyUser, service: Service | None = None) -> QuerySet[Emergency]:
     """The emergencies ``user`` may see (without the permission: none), newest first."""
     emergencies = emergency_visible_to(user)
     if service is not None:
@@ -132,12 +134,12 @@ def emergency_list(*, user, service: Service | None = None) -> QuerySet[Emergenc
     return emergencies.select_related("service", "created_by").order_by("-occurred_at")
 
 
-def emergency_get(*, user, pk: int) -> Emergency:
+def emergency_get(*, user: AnyUser, pk: int) -> Emergency:
     """One emergency ``user`` may see, or 404."""
     return get_object_or_404(emergency_list(user=user), pk=pk)
 
 
-def assignment_get(*, user, pk: int) -> ServiceAssignment:
+def assignment_get(*, user: AnyUser, pk: int) -> ServiceAssignment:
     """One assignment of a service ``user`` may see, or 404."""
     return get_object_or_404(
         ServiceAssignment.objects.filter(service__in=service_visible_to(user)).select_related(
@@ -147,7 +149,7 @@ def assignment_get(*, user, pk: int) -> ServiceAssignment:
     )
 
 
-def meeting_get(*, user, pk: int) -> Meeting:
+def meeting_get(*, user: AnyUser, pk: int) -> Meeting:
     """One meeting of a service ``user`` may see, or 404."""
     return get_object_or_404(
         Meeting.objects.filter(service__in=service_visible_to(user)).select_related("service"),
@@ -155,7 +157,7 @@ def meeting_get(*, user, pk: int) -> Meeting:
     )
 
 
-def indicator_get(*, user, pk: int) -> OutcomeIndicator:
+def indicator_get(*, user: AnyUser, pk: int) -> OutcomeIndicator:
     """One outcome indicator of a service ``user`` may see, or 404."""
     return get_object_or_404(
         OutcomeIndicator.objects.filter(service__in=service_visible_to(user)).select_related(
@@ -165,7 +167,7 @@ def indicator_get(*, user, pk: int) -> OutcomeIndicator:
     )
 
 
-def delivery_get(*, user, pk: int) -> DeliveryRecord:
+def delivery_get(*, user: AnyUser, pk: int) -> DeliveryRecord:
     """One delivery record of a service ``user`` may see, or 404."""
     return get_object_or_404(
         DeliveryRecord.objects.filter(
@@ -175,7 +177,7 @@ def delivery_get(*, user, pk: int) -> DeliveryRecord:
     )
 
 
-def contract_choices(*, user) -> QuerySet[Contract]:
+def contract_choices(*, user: AnyUser) -> QuerySet[Contract]:
     """The contracts of the services ``user`` may see, for a statement's contract field."""
     return (
         Contract.objects.filter(service__in=service_visible_to(user))
@@ -203,7 +205,7 @@ def delivery_years(*, service: Service) -> list[int]:
     ]
 
 
-def delivered_hours_by_month(*, service_id: int, year: int) -> list[dict]:
+def delivered_hours_by_month(*, service_id: int, year: int) -> list[dict[str, Any]]:
     """Delivered hours of ``year`` by month and qualification (corrections included).
 
     Rows ``{"month": 1..12, "qualification_id": ..., "hours": Decimal}``: one aggregate query,
@@ -225,7 +227,7 @@ def statement_chain(statement: Statement) -> set[int]:
     (a fixed depth would leave out the hours of the deeper corrections).
     """
     root = statement
-    while root.corrects_id is not None:
+    while root.corrects is not None:
         root = root.corrects
     chain = {root.pk}
     frontier = {root.pk}

@@ -19,13 +19,13 @@ from services.actions.base import save
 from services.models import AssignmentRole, Service, ServiceAssignment
 from services.permissions import Action
 
-ROLE_OBJECT_PERMISSIONS = {
+ROLE_OBJECT_PERMISSIONS: dict[str, tuple[str, ...]] = {
     AssignmentRole.COORDINATORE: (permissions.OBJ_VIEW, permissions.OBJ_CHANGE),
     AssignmentRole.OPERATORE: (permissions.OBJ_VIEW,),
 }
 
 # The organisational role a person must hold to be assigned to a service in that capacity.
-ASSIGNABLE_ROLES = {
+ASSIGNABLE_ROLES: dict[str, Role] = {
     AssignmentRole.COORDINATORE: Role.COORDINATORE,
     AssignmentRole.OPERATORE: Role.OPERATORE,
 }

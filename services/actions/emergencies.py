@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -87,7 +89,8 @@ def refuse_future_times(emergency: Emergency) -> None:
     """An emergency records what already happened: none of its times is in the future."""
     errors = {}
     for field, message in EMERGENCY_FUTURE_MESSAGES.items():
-        value = Emergency._meta.get_field(field).to_python(getattr(emergency, field))
+        model_field = cast(Field, Emergency._meta.get_field(field))  # a concrete datetime field
+        value = model_field.to_python(getattr(emergency, field))
         try:
             refuse_future(value, _(message))
         except ValidationError as error:

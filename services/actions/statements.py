@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -40,7 +40,7 @@ CHANGED_MESSAGE = gettext_noop(
 )
 
 
-def _statement_scope(statement: Statement):
+def _statement_scope(statement: Statement) -> QuerySet[DeliveryRecord]:
     """The delivery records a statement reports.
 
     An ordinary statement reports the unreported records of its period; a correction restates
