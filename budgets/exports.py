@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -29,12 +28,15 @@ def filename(version: BudgetVersion) -> str:
 def budget_pdf(version: BudgetVersion) -> bytes:
     """The version rendered to PDF and sealed with the organisation's certificate."""
     budget = version.budget
-    with translation.override(settings.LANGUAGE_CODE):  # issued documents are Italian records
+    # Issued documents are Italian records whatever the reader's language: the title and the
+    # seal's reason alike.
+    with translation.override("it"):
         title = _("Budget %(service)s %(year)s – versione %(number)s") % {
             "service": budget.service.name,
             "year": budget.year,
             "number": version.number,
         }
+        reason = _("Budget di servizio – Protocollo 10 §5.2")
     pdf = render_pdf(
         "reporting/pdf/budgets/budget.html",
         {
@@ -45,7 +47,7 @@ def budget_pdf(version: BudgetVersion) -> bytes:
         },
         title=title,
     )
-    return seal_pdf(pdf, reason=_("Budget di servizio – Protocollo 10 §5.2"))
+    return seal_pdf(pdf, reason=reason)
 
 
 def budget_xlsx(version: BudgetVersion) -> bytes:

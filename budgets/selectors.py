@@ -33,7 +33,7 @@ from budgets.models import (
     TimelineEntry,
 )
 from budgets.permissions import budget_visible_to
-from services.models import DeliveryRecord
+from services.selectors import delivered_hours_by_month
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -185,15 +185,12 @@ def budget_vs_actuals(version: BudgetVersion) -> list[MonthComparison]:
     monthly_budget = (totals.total / 12).quantize(CENT)
     hourly_cost = {line.qualification_id: line.hourly_cost for line in version.hour_lines.all()}
     hours_by_month: dict[int, Decimal] = {}
-    rows = (
-        DeliveryRecord.objects.filter(contract__service=budget.service, month__year=budget.year)
-        .annotate(m=ExtractMonth("month"))
-        .values("m", "qualification_id")
-        .annotate(hours=Sum("hours"))
-    )
+    # The hours come from services' selector: a read that crosses apps goes through it.
+    rows = delivered_hours_by_month(service_id=budget.service_id, year=budget.year)
     for row in rows:
         cost = row["hours"] * hourly_cost.get(row["qualification_id"], ZERO)
-        hours_by_month[row["m"]] = hours_by_month.get(row["m"], ZERO) + cost
+        month = row["month_number"]
+        hours_by_month[month] = hours_by_month.get(month, ZERO) + cost
     other_by_month = dict(
         ActualCost.objects.filter(service=budget.service, month__year=budget.year)
         .annotate(m=ExtractMonth("month"))

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from budgets.forms import (
 )
 from budgets.models import Budget, BudgetStep, BudgetVersion, HourPlanLine, OtherCostLine
 from budgets.permissions import Action, can, can_open_list
+from reporting.downloads import Document, DownloadView
 from services.models import Contract
 from services.permissions import service_editable_by, service_visible_to
 
@@ -360,35 +361,32 @@ class NewVersionView(_WorkflowView):
         return actions.version_new(version=version, actor=self.request.user, comment=comment)
 
 
-class BudgetPdfView(LoginRequiredMixin, View):
+class BudgetPdfView(DownloadView):
     """The sealed PDF of a version (a draft is marked as such on every page)."""
 
-    def get(self, request, pk):
-        version = _version_or_404(request, pk, Action.VIEW)
-        pdf = exports.budget_pdf(version)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(version)}.pdf"'
-        document_access_record(
-            actor=request.user, obj=version, kind="pdf", filename=f"{exports.filename(version)}.pdf"
-        )
-        return response
+    access_recorder = staticmethod(document_access_record)
 
-
-class BudgetXlsxView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        version = _version_or_404(request, pk, Action.VIEW)
-        response = HttpResponse(
-            exports.budget_xlsx(version),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(version)}.xlsx"'
-        document_access_record(
-            actor=request.user,
+    def get_document(self) -> Document:
+        version = _version_or_404(self.request, self.kwargs["pk"], Action.VIEW)
+        return Document(
+            exports.budget_pdf(version),
+            filename=f"{exports.filename(version)}.pdf",
+            kind="pdf",
             obj=version,
-            kind="xlsx",
-            filename=f"{exports.filename(version)}.xlsx",
         )
-        return response
+
+
+class BudgetXlsxView(DownloadView):
+    access_recorder = staticmethod(document_access_record)
+
+    def get_document(self) -> Document:
+        version = _version_or_404(self.request, self.kwargs["pk"], Action.VIEW)
+        return Document(
+            exports.budget_xlsx(version),
+            filename=f"{exports.filename(version)}.xlsx",
+            kind="xlsx",
+            obj=version,
+        )
 
 
 class ActualsView(LoginRequiredMixin, TemplateView):

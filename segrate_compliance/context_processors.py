@@ -10,7 +10,7 @@ from accounts.roles import Role
 from accounts.selectors import user_roles
 from budgets import permissions as budget_permissions
 from services import permissions as service_permissions
-from services import perms as service_perms
+from services import permissions as service_perms
 
 
 def navigation_items(user) -> list[dict]:

@@ -23,7 +23,7 @@ from budgets import perms as budget_perms
 from budgets.selectors import budget_list
 from segrate_compliance.tasks import HEARTBEAT_KEY
 from services import permissions as service_permissions
-from services import perms as service_perms
+from services import permissions as service_perms
 from services.selectors import emergency_list
 
 

@@ -3,7 +3,7 @@
 The four services of Prot. 10 with their contracts with the Comune di Segrate, the
 Coordinatori's and the Operatore's assignments (through the real action, so the object
 permissions follow), delivery records from January of last year to last month, meetings, outcome
-indicators, emergencies and, when the statement renderer exists, an issued statement.
+indicators, emergencies and an issued statement.
 
 Idempotent: every record is looked up by its natural key first, so running the seeder again
 adds only what is missing (for instance the months that passed since the last run).
@@ -17,7 +17,6 @@ import logging
 import random
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import import_module
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -282,17 +281,6 @@ def _aware(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
-def statement_renderer():
-    """The function that renders and seals a statement PDF, if the pages provide one.
-
-    ``services.views`` owns the statement template; the demo uses its renderer so that the
-    issued statement is the same document the Direttore would issue from the page. Imported
-    late: the seeder is loaded by a command, and views are the floor above actions.
-    """
-    views = import_module("services.views")
-    return getattr(views, "statement_pdf", None)
-
-
 @transaction.atomic
 def seed(*, password: str) -> None:
     """Create the demo services and their records (idempotent; ``password`` is unused)."""
@@ -542,11 +530,7 @@ def _statement(contract: Contract, direttore: User, today: datetime.date) -> Non
     start, end = last_quarter(today)
     if Statement.objects.filter(contract=contract, period_start=start, period_end=end).exists():
         return
-    render = statement_renderer()
-    if render is None:
-        logger.warning("services.views.statement_pdf is missing: demo statements are skipped.")
-        return
     statement = statement_draft_create(
         contract=contract, period_start=start, period_end=end, actor=direttore
     )
-    statement_issue(statement=statement, actor=direttore, render=render)
+    statement_issue(statement=statement, actor=direttore)

@@ -1,19 +1,48 @@
-"""Who may see and do what in ``services``: the one policy views, templates and tasks use.
+"""Who may see and do what in ``services``: the one policy views, templates, tasks and actions use.
 
 "Own" services are those a user is assigned to: the assignment grants django-guardian object
 permissions on the ``Service`` (view for Operatori, view and change for Coordinatori), and
 everything of that service inherits from them. A user who may not see a service gets 404.
+
+- Statements: readers of every statement (AU, Direttore, OdV, ...) see all; a Coordinatore sees
+  those of the services he edits; an Operatore sees none (Prot. 10 §4 is the Direttore's
+  and the Coordinatore's business).
+- Emergencies: only holders of the emergency permission see them, for the services they see.
+
+Every action of ``services.actions`` begins with :func:`require`. ``actor=None`` means "the
+system" (the beat task, the demo and synthetic seeders) and is accepted only where the action
+says so (``allow_system=True``): today the assignment actions, whose object grants the seeders
+and the daily sync need.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from guardian.shortcuts import get_objects_for_user
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from services import perms
-from services.models import Service
+from accounts.models import User
+from services.models import Emergency, Service, Statement
+
+# Who asks: a person (possibly not signed in). ``None`` in ``require`` is the system.
+AnyUser = User | AnonymousUser
+
+# -- Permission names, defined once (formerly ``services/perms.py``) ----------------------------
+
+VIEW_ALL_SERVICES = "services.view_all_services"
+MANAGE_ALL_SERVICES = "services.manage_all_services"
+VIEW_EMERGENCIES = "services.view_emergency"
+MANAGE_EMERGENCIES = "services.change_emergency"
+ISSUE_STATEMENTS = "services.issue_statement"
+VIEW_STATEMENTS = "services.view_statement"
+# Object permissions on a Service, granted by assignments (django-guardian).
+OBJ_VIEW = "view_service"
+OBJ_CHANGE = "change_service"
+OBJECT_PERMISSIONS = (OBJ_VIEW, OBJ_CHANGE)
 
 
 class Action(StrEnum):
@@ -26,50 +55,115 @@ class Action(StrEnum):
     ISSUE_STATEMENTS = "issue_statements"
 
 
-def service_visible_to(user) -> QuerySet[Service]:
+# -- What a user may see ----------------------------------------------------------------------
+
+
+def service_visible_to(user: AnyUser) -> QuerySet[Service]:
     """The services ``user`` may see."""
     if not user.is_authenticated:
         return Service.objects.none()
-    if user.has_perm(perms.VIEW_ALL_SERVICES):
+    if user.has_perm(VIEW_ALL_SERVICES):
         return Service.objects.all()
     return get_objects_for_user(
-        user, f"services.{perms.OBJ_VIEW}", klass=Service, accept_global_perms=False
+        user, f"services.{OBJ_VIEW}", klass=Service, accept_global_perms=False
     )
 
 
-def service_editable_by(user) -> QuerySet[Service]:
+def service_editable_by(user: AnyUser) -> QuerySet[Service]:
     """The services whose data ``user`` may edit (Direttore: all; Coordinatore: own)."""
     if not user.is_authenticated:
         return Service.objects.none()
-    if user.has_perm(perms.MANAGE_ALL_SERVICES):
+    if user.has_perm(MANAGE_ALL_SERVICES):
         return Service.objects.all()
     return get_objects_for_user(
-        user, f"services.{perms.OBJ_CHANGE}", klass=Service, accept_global_perms=False
+        user, f"services.{OBJ_CHANGE}", klass=Service, accept_global_perms=False
     )
 
 
-def can(user, action: Action | str, service: Service | None = None) -> bool:
-    """May ``user`` do ``action`` (on ``service``, when the action concerns one)?"""
+def statement_visible_to(user: AnyUser) -> QuerySet[Statement]:
+    """Statements ``user`` may see: all with the permission, else those of services he edits."""
     if not user.is_authenticated:
+        return Statement.objects.none()
+    if user.has_perm(VIEW_STATEMENTS):
+        return Statement.objects.all()
+    return Statement.objects.filter(contract__service__in=service_editable_by(user))
+
+
+def emergency_visible_to(user: AnyUser) -> QuerySet[Emergency]:
+    """Emergencies ``user`` may see: with the permission, those of the services he sees."""
+    if not user.is_authenticated or not user.has_perm(VIEW_EMERGENCIES):
+        return Emergency.objects.none()
+    return Emergency.objects.filter(service__in=service_visible_to(user))
+
+
+def sees_any_statement(user: AnyUser) -> bool:
+    """Does the statement list have anything for ``user`` (the permission or an own service)?"""
+    return can(user, Action.VIEW_STATEMENTS) or service_editable_by(user).exists()
+
+
+def sees_any_service(user: AnyUser) -> bool:
+    """Does the service list have anything for ``user``?"""
+    return can(user, Action.VIEW) or service_visible_to(user).exists()
+
+
+# -- What a user may do -----------------------------------------------------------------------
+
+
+def can(user: AnyUser | None, action: Action | str, service: Service | None = None) -> bool:
+    """May ``user`` do ``action`` (on ``service``, when the action concerns one)?"""
+    if user is None or not user.is_authenticated:
         return False
     action = Action(action)
     if action is Action.MANAGE:
-        return user.has_perm(perms.MANAGE_ALL_SERVICES)
+        return user.has_perm(MANAGE_ALL_SERVICES)
     if action is Action.VIEW_EMERGENCIES:
-        return user.has_perm(perms.VIEW_EMERGENCIES)
+        return user.has_perm(VIEW_EMERGENCIES)
     if action is Action.MANAGE_EMERGENCIES:
-        return user.has_perm(perms.MANAGE_EMERGENCIES)
+        return user.has_perm(MANAGE_EMERGENCIES)
     if action is Action.VIEW_STATEMENTS:
-        return user.has_perm(perms.VIEW_STATEMENTS) or (
-            service is not None and user.has_perm(f"services.{perms.OBJ_CHANGE}", service)
+        return user.has_perm(VIEW_STATEMENTS) or (
+            service is not None and user.has_perm(f"services.{OBJ_CHANGE}", service)
         )
     if action is Action.ISSUE_STATEMENTS:
-        return user.has_perm(perms.ISSUE_STATEMENTS)
+        return user.has_perm(ISSUE_STATEMENTS)
     if action is Action.EDIT:
-        if user.has_perm(perms.MANAGE_ALL_SERVICES):
+        if user.has_perm(MANAGE_ALL_SERVICES):
             return True
-        return service is not None and user.has_perm(f"services.{perms.OBJ_CHANGE}", service)
+        return service is not None and user.has_perm(f"services.{OBJ_CHANGE}", service)
     # VIEW
-    if user.has_perm(perms.VIEW_ALL_SERVICES):
+    if user.has_perm(VIEW_ALL_SERVICES):
         return True
-    return service is not None and user.has_perm(f"services.{perms.OBJ_VIEW}", service)
+    return service is not None and user.has_perm(f"services.{OBJ_VIEW}", service)
+
+
+def require(
+    actor: AnyUser | None,
+    action: Action | str,
+    service: Service | None = None,
+    *,
+    allow_system: bool = False,
+) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` may do ``action`` (on ``service``).
+
+    ``actor=None`` is the system (a beat task, a seeder): accepted only with
+    ``allow_system=True``, which an action passes only when it documents why.
+    """
+    if actor is None:
+        if allow_system:
+            return
+        raise PermissionDenied("services: an action needs an actor")
+    if not can(actor, action, service):
+        raise PermissionDenied(f"services: {action} refused")
+
+
+# -- Object grants (only the assignment actions call these) ------------------------------------
+
+
+def object_permissions_set(*, user: User, service: Service, wanted: Iterable[str]) -> None:
+    """Grant ``user`` exactly the object permissions ``wanted`` on ``service``."""
+    wanted = set(wanted)
+    for codename in OBJECT_PERMISSIONS:
+        if codename in wanted:
+            assign_perm(f"services.{codename}", user, service)
+        else:
+            remove_perm(f"services.{codename}", user, service)

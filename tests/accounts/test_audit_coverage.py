@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from contextlib import contextmanager
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from axes.models import AccessAttempt
@@ -425,6 +426,7 @@ def _fake_pdf(statement) -> bytes:
 def test_service_writes_record_the_acting_user(role_users, qualifications):
     """Service, contract, rate, assignment, meeting, delivery, indicator, statement, emergency."""
     from services import actions
+    from services import exports as services_exports
     from services.models import (
         Contract,
         ContractRate,
@@ -511,8 +513,11 @@ def test_service_writes_record_the_acting_user(role_users, qualifications):
             period_end=datetime.date(2025, 1, 31),
             actor=director,
         )
-    with expect_events(director, "services.Statement", "services.DeliveryRecord"):
-        actions.statement_issue(statement=statement, actor=director, render=_fake_pdf)
+    with (
+        expect_events(director, "services.Statement", "services.DeliveryRecord"),
+        patch.object(services_exports, "statement_pdf", _fake_pdf),
+    ):
+        actions.statement_issue(statement=statement, actor=director)
     with expect_events(director, "services.Emergency"):
         actions.emergency_save(
             emergency=Emergency(

@@ -90,7 +90,7 @@ def test_a_statement_download_is_recorded(client, statement, role_users):
     b"".join(response.streaming_content)
     access = only_access()
     assert (access.user, access.document, access.kind) == (au, statement, "pdf")
-    assert access.filename == f"rendiconto-{statement.pk}.pdf"
+    assert access.filename == f"rendiconto-{statement.number}.pdf"  # the number people know
     assert access.filename in response["Content-Disposition"]
 
 

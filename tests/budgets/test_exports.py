@@ -64,3 +64,16 @@ def test_the_xlsx_has_the_lines_and_totals_as_numbers(simf_draft, users, categor
     assert Decimal(str(totals["Piano ore (€)"])) == HOUR_PLAN
     assert Decimal(str(totals["Altre spese (€)"])) == Decimal("1500.50")
     assert Decimal(str(totals["Totale budget (€)"])) == TOTAL
+
+
+def test_the_seal_reason_is_italian_with_the_pages_in_english(simf_draft):
+    """Downloaded with the UI in English: the budget's seal gives its reason in Italian."""
+    from django.utils import translation
+
+    from budgets import exports
+    from reporting.verify import verify_pdf
+
+    with translation.override("en"):
+        pdf = exports.budget_pdf(simf_draft)
+    (signature,) = verify_pdf(pdf).signatures
+    assert signature.reason == "Budget di servizio – Protocollo 10 §5.2"

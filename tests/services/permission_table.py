@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from unittest.mock import patch
 
 from accounts.roles import Role
 from tests.permission_harness import Route
@@ -37,7 +38,7 @@ def _fake_pdf(statement) -> bytes:
 
 def build_service_objects(services: dict, director) -> dict:
     """One of each record in SIMF and in SAD: the objects the object routes point at."""
-    from services import actions
+    from services import actions, exports
     from services.models import DeliveryRecord, Emergency, Meeting, OutcomeIndicator
     from tests.factories.services import ContractRateFactory, QualificationFactory
 
@@ -64,7 +65,8 @@ def build_service_objects(services: dict, director) -> dict:
             period_end=datetime.date(2025, 3, 31),
             actor=director,
         )
-        issued = actions.statement_issue(statement=issued, actor=director, render=_fake_pdf)
+        with patch.object(exports, "statement_pdf", _fake_pdf):
+            issued = actions.statement_issue(statement=issued, actor=director)
         draft = actions.statement_draft_create(
             contract=contract,
             period_start=datetime.date(2025, 2, 1),

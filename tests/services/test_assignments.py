@@ -11,6 +11,7 @@ from guardian.shortcuts import get_perms
 
 from accounts.roles import Role
 from services import actions
+from services.actions import assignments
 from services.models import ServiceAssignment
 from services.permissions import Action, can
 
@@ -70,7 +71,8 @@ def test_failure_after_grant_rolls_back_the_grant(services, newcomer, director, 
         assert "change_service" in get_perms(kwargs["user"], kwargs["service"])  # granted...
         raise RuntimeError("disco pieno")  # ...then the transaction fails
 
-    monkeypatch.setattr(actions, "service_permissions_sync", sync_then_fail)
+    # The assignment actions live in services.actions.assignments (the package re-exports).
+    monkeypatch.setattr(assignments, "service_permissions_sync", sync_then_fail)
     with pytest.raises(RuntimeError):
         actions.assignment_start(
             service=services["sad"],

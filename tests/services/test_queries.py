@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
-from services import actions
+from services import actions, exports
 from services.models import DeliveryRecord, Emergency, Meeting, OutcomeIndicator
 from tests.factories.services import ContractFactory, ContractRateFactory, ServiceFactory
 
@@ -65,16 +66,16 @@ def grow(services: dict, qualifications: dict, director, make_user, size: int) -
                 description="Evento",
                 created_by=director,
             )
-        actions.statement_issue(
-            statement=actions.statement_draft_create(
-                contract=contract,
-                period_start=datetime.date(2025, 1, 1),
-                period_end=datetime.date(2025, 1, 31),
+        with patch.object(exports, "statement_pdf", lambda statement: b"%PDF-1.7\n"):
+            actions.statement_issue(
+                statement=actions.statement_draft_create(
+                    contract=contract,
+                    period_start=datetime.date(2025, 1, 1),
+                    period_end=datetime.date(2025, 1, 31),
+                    actor=director,
+                ),
                 actor=director,
-            ),
-            actor=director,
-            render=lambda statement: b"%PDF-1.7\n",
-        )
+            )
 
 
 @pytest.mark.django_db

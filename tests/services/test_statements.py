@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from unittest.mock import patch
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +20,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services import actions
+from services import actions, exports
+from services.exports import statement_fingerprint
 from services.models import (
     ContractRate,
     DeliveryRecord,
@@ -27,7 +29,6 @@ from services.models import (
     StatementLine,
     StatementStatus,
 )
-from services.views import statement_fingerprint
 from tests.factories.services import ContractFactory, ServiceFactory
 
 CENT = Decimal("0.01")
@@ -64,7 +65,8 @@ def issue(contract, start, end, actor, **kwargs) -> Statement:
     draft = actions.statement_draft_create(
         contract=contract, period_start=start, period_end=end, actor=actor, **kwargs
     )
-    return actions.statement_issue(statement=draft, actor=actor, render=fake_pdf)
+    with patch.object(exports, "statement_pdf", fake_pdf):
+        return actions.statement_issue(statement=draft, actor=actor)
 
 
 def expected_lines(records, rates: dict) -> dict:
@@ -260,7 +262,8 @@ def test_correction_restates_the_period_and_names_the_original(issued, director,
         statement.period_start,
         statement.period_end,
     )
-    correction = actions.statement_issue(statement=correction, actor=director, render=fake_pdf)
+    with patch.object(exports, "statement_pdf", fake_pdf):
+        correction = actions.statement_issue(statement=correction, actor=director)
     assert_statement_equals_records(correction, [*records, fix])
     # 100 h × 24,50 = 2.450,00; (40,50 − 5) = 35,50 h × 29,85 = 1.059,675 → 1.059,68
     assert (correction.total_hours, correction.total_amount) == (
@@ -446,9 +449,7 @@ def test_sealed_pdf_validates_and_shows_the_total(
         note="Tolte 4 ore di educatore.",
         actor=director,
     )
-    from services.views import statement_pdf
-
-    correction = actions.statement_issue(statement=correction, actor=director, render=statement_pdf)
+    correction = actions.statement_issue(statement=correction, actor=director)
     with correction.pdf.open("rb") as handle:
         text = re.sub(r"\s+", " ", pdftotext(handle.read()))
     draft.refresh_from_db()
@@ -499,3 +500,29 @@ def test_a_statement_covers_whole_months_and_issued_ones_are_numbered_without_ga
     first = issue(contract, JAN, datetime.date(2025, 1, 31), director)
     second = issue(contract, FEB, datetime.date(2025, 2, 28), director)
     assert (first.number, second.number) == (1, 2)
+
+
+@pytest.mark.django_db
+def test_a_race_on_overlapping_drafts_gets_the_same_italian_refusal(setup, director, monkeypatch):
+    """If the exclusion constraint fires (a concurrent overlapping draft), the message is the
+    one of the check in Python, and nothing is saved."""
+    from django.db import IntegrityError
+
+    contract, quals = setup
+    record(contract, JAN, quals[0], Decimal("10.00"), director)
+
+    def refused(self, *args, **kwargs):
+        raise IntegrityError(
+            'conflicting key value violates exclusion constraint "services_statement_no_overlap"'
+        )
+
+    monkeypatch.setattr(Statement, "save", refused)
+    with pytest.raises(ValidationError, match="si sovrappone"):
+        actions.statement_draft_create(
+            contract=contract,
+            period_start=JAN,
+            period_end=datetime.date(2025, 1, 31),
+            actor=director,
+        )
+    monkeypatch.undo()
+    assert not Statement.objects.filter(contract=contract).exists()

@@ -1,0 +1,71 @@
+"""Services, contracts and their agreed hourly rates: the Direttore's (Prot. 10 §5.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from services import permissions
+from services.actions.base import save
+from services.models import Contract, ContractRate, Service
+from services.permissions import Action
+
+
+@transaction.atomic
+def service_save(*, service: Service, actor: User) -> Service:
+    permissions.require(actor, Action.MANAGE, service if service.pk else None)
+    return save(service, actor=actor)
+
+
+@transaction.atomic
+def contract_save(*, contract: Contract, actor: User) -> Contract:
+    permissions.require(actor, Action.MANAGE, contract.service)
+    return save(contract, actor=actor)
+
+
+@transaction.atomic
+def contract_rate_save(*, rate: ContractRate, actor: User) -> ContractRate:
+    permissions.require(actor, Action.MANAGE, rate.contract.service)
+    return save(rate, actor=actor)
+
+
+class RateError(ValidationError):
+    """A rate was refused: ``index`` says which (for the form), ``error`` why."""
+
+    def __init__(self, index: int, error: ValidationError):
+        super().__init__(_("Controlla le tariffe orarie."))
+        self.index = index
+        self.error = error
+
+
+def contract_save_with_rates(
+    *, contract: Contract, rates: Iterable[ContractRate], actor: User
+) -> Contract:
+    """Save a contract and its agreed rates together or not at all.
+
+    A refused rate raises :class:`RateError` (a ``ValidationError``) naming its position in
+    ``rates``. On any failure nothing is saved, and the instances that were new look new
+    again (no ``pk``), so that the same form can be submitted once more.
+    """
+    permissions.require(actor, Action.MANAGE, contract.service)
+    rates = list(rates)
+    new_objects = [instance for instance in [contract, *rates] if instance.pk is None]
+    try:
+        with transaction.atomic():
+            contract_save(contract=contract, actor=actor)
+            for index, rate in enumerate(rates):
+                rate.contract = contract
+                try:
+                    contract_rate_save(rate=rate, actor=actor)
+                except ValidationError as error:
+                    raise RateError(index, error) from error
+    except (ValidationError, IntegrityError, DataError):
+        # Rolled back: what looked saved must look new again if the form is resubmitted.
+        for instance in new_objects:
+            instance.pk = None
+        raise
+    return contract

@@ -1,0 +1,99 @@
+"""Emergencies (Prot. 10 §5.1): recorded, updated while open, closed once and for all."""
+
+from __future__ import annotations
+
+import datetime
+from typing import cast
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Field
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import User
+from accounts.validation import refuse_future
+from services import permissions
+from services.actions.base import save
+from services.models import Emergency
+from services.permissions import Action
+
+
+@transaction.atomic
+def emergency_save(*, emergency: Emergency, actor: User) -> Emergency:
+    """Record or update an emergency (Prot. 10 §5.1); a closed one is final."""
+    permissions.require(
+        actor, Action.MANAGE_EMERGENCIES, emergency.service if emergency.service_id else None
+    )
+    if emergency.pk is not None and _closed_in_database(emergency):
+        raise ValidationError(_("L'emergenza è chiusa: non si può più modificare."))
+    if emergency.pk is None:
+        emergency.created_by = actor
+    refuse_future_times(emergency)
+    if emergency.closed_at and not emergency.au_informed_at:
+        raise ValidationError(
+            _("Prima di chiudere l'emergenza registra quando è stato informato l'AU.")
+        )
+    return save(emergency, actor=actor)
+
+
+def _closed_in_database(emergency: Emergency) -> bool:
+    """Is the stored row closed? Asked of the locked row, not of the edited instance."""
+    return (
+        Emergency.objects.select_for_update()
+        .filter(pk=emergency.pk, closed_at__isnull=False)
+        .exists()
+    )
+
+
+@transaction.atomic
+def emergency_close(
+    *,
+    emergency: Emergency,
+    closed_at: datetime.datetime,
+    au_informed_at: datetime.datetime | None,
+    closure_note: str,
+    actor: User,
+) -> Emergency:
+    """Close an open emergency, with when the AU was informed and how it ended.
+
+    Closed is final: a closed emergency is neither closed again nor edited (the database
+    refuses it too, once its trigger exists).
+    """
+    permissions.require(
+        actor, Action.MANAGE_EMERGENCIES, emergency.service if emergency.service_id else None
+    )
+    if _closed_in_database(emergency):
+        raise ValidationError(_("L'emergenza è già chiusa."))
+    emergency.closed_at = closed_at
+    emergency.closure_note = closure_note
+    emergency.au_informed_at = au_informed_at
+    refuse_future_times(emergency)
+    if not emergency.au_informed_at:
+        raise ValidationError(
+            _("Prima di chiudere l'emergenza registra quando è stato informato l'AU.")
+        )
+    return save(emergency, actor=actor)
+
+
+EMERGENCY_FUTURE_MESSAGES = {
+    "occurred_at": gettext_noop("La data dell'emergenza è nel futuro."),
+    "au_informed_at": gettext_noop(
+        "L'Amministratore Unico non può essere stato informato nel futuro."
+    ),
+    "closed_at": gettext_noop("La chiusura non può essere nel futuro."),
+}
+
+
+def refuse_future_times(emergency: Emergency) -> None:
+    """An emergency records what already happened: none of its times is in the future."""
+    errors = {}
+    for field, message in EMERGENCY_FUTURE_MESSAGES.items():
+        model_field = cast(Field, Emergency._meta.get_field(field))  # a concrete datetime field
+        value = model_field.to_python(getattr(emergency, field))
+        try:
+            refuse_future(value, _(message))
+        except ValidationError as error:
+            errors[field] = error
+    if errors:
+        raise ValidationError(errors)

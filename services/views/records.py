@@ -1,0 +1,162 @@
+"""A service's meetings with the commissioning body, delivered hours and outcome indicators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from services import actions, forms, selectors
+from services.models import DeliveryRecord, Meeting, OutcomeIndicator
+from services.permissions import Action
+from services.views.base import ActionFormView
+
+
+class ModelFormActionView(ActionFormView):
+    """Create (``<service pk>``) or edit (``<record pk>``) one record of a service."""
+
+    action = Action.EDIT
+    saver: Any
+    saver_kwarg = ""
+    create_title: Any = ""
+    update_title: Any = ""
+    object: Any = None
+    # True: the URL's ``pk`` names the record (edit); False: the service (create).
+    kwargs_names_record = False
+
+    def load(self, **kwargs):
+        if self.kwargs_names_record:
+            self.object = self.get_record(kwargs["pk"])
+            return self.record_service(self.object)
+        service = selectors.service_get(user=self.request.user, pk=kwargs["pk"])
+        self.object = self.new_record(service)
+        return service
+
+    def get_record(self, pk: int):
+        raise NotImplementedError
+
+    def record_service(self, record):
+        return record.service
+
+    def new_record(self, service):
+        raise NotImplementedError
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def save(self, form):
+        return type(self).saver(**{self.saver_kwarg: form.instance, "actor": self.request.user})
+
+    def get_page_title(self):
+        return self.update_title if self.object.pk else self.create_title
+
+
+class MeetingCreateView(ModelFormActionView):
+    form_class = forms.MeetingForm
+    template_name = "services/meeting_form.html"
+    saver = staticmethod(actions.meeting_save)
+    saver_kwarg = "meeting"
+    create_title = gettext_lazy("Nuova riunione con il committente")
+    update_title = gettext_lazy("Modifica la riunione con il committente")
+    success_message = gettext_lazy("Riunione registrata.")
+
+    def new_record(self, service):
+        return Meeting(service=service)
+
+    def get_success_url(self):
+        return super().get_success_url() + "#riunioni"
+
+
+class MeetingUpdateView(MeetingCreateView):
+    kwargs_names_record = True
+
+    def get_record(self, pk: int):
+        return selectors.meeting_get(user=self.request.user, pk=pk)
+
+
+class DeliveryCreateView(ModelFormActionView):
+    form_class = forms.DeliveryRecordForm
+    template_name = "services/delivery_form.html"
+    saver = staticmethod(actions.delivery_record_save)
+    saver_kwarg = "record"
+    create_title = gettext_lazy("Registra le ore erogate in un mese")
+    update_title = gettext_lazy("Modifica le ore erogate")
+    success_message = gettext_lazy("Ore erogate salvate.")
+
+    def get_record(self, pk: int):
+        return selectors.delivery_get(user=self.request.user, pk=pk)
+
+    def record_service(self, record):
+        return record.contract.service
+
+    def new_record(self, service):
+        return DeliveryRecord()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "service": self.service}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.object.pk is None:
+            contracts = self.service.contracts.order_by("-start_date")
+            if len(contracts[:2]) == 1:
+                initial["contract"] = contracts[0]
+        return initial
+
+    def get_success_url(self):
+        month = self.saved.month
+        return super().get_success_url() + f"?anno={month.year}#erogazioni"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["record"] = self.object
+        context["has_contracts"] = self.service.contracts.exists()
+        return context
+
+
+class DeliveryCorrectionCreateView(DeliveryCreateView):
+    form_class = forms.DeliveryCorrectionForm
+    create_title = gettext_lazy("Registra una rettifica delle ore")
+    success_message = gettext_lazy("Rettifica registrata.")
+
+    def new_record(self, service):
+        return DeliveryRecord(is_correction=True)
+
+
+class DeliveryUpdateView(DeliveryCreateView):
+    """Edit a record until a statement reports it; afterwards only a correction may fix it."""
+
+    kwargs_names_record = True
+
+    def get_form_class(self):
+        if self.object.is_correction:
+            return forms.DeliveryCorrectionForm
+        return forms.DeliveryRecordForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reported"] = self.object.statement_id is not None
+        return context
+
+
+class IndicatorCreateView(ModelFormActionView):
+    form_class = forms.IndicatorForm
+    template_name = "services/indicator_form.html"
+    saver = staticmethod(actions.indicator_save)
+    saver_kwarg = "indicator"
+    create_title = gettext_lazy("Nuovo indicatore di risultato")
+    update_title = gettext_lazy("Modifica l'indicatore di risultato")
+    success_message = gettext_lazy("Indicatore salvato.")
+
+    def new_record(self, service):
+        return OutcomeIndicator(service=service)
+
+    def get_success_url(self):
+        return super().get_success_url() + "#indicatori"
+
+
+class IndicatorUpdateView(IndicatorCreateView):
+    kwargs_names_record = True
+
+    def get_record(self, pk: int):
+        return selectors.indicator_get(user=self.request.user, pk=pk)
