@@ -73,3 +73,33 @@ def can(user, action: Action | str, service: Service | None = None) -> bool:
     if user.has_perm(perms.VIEW_ALL_SERVICES):
         return True
     return service is not None and user.has_perm(f"services.{perms.OBJ_VIEW}", service)
+
+
+# -- What each role may do with the models of services (DESIGN.md roles table) -------------------
+# Collected with every other app's grants by ``accounts.roles.role_permissions``. Coordinatori
+# and Operatori see their own services through the object permissions granted by service
+# assignments (``services.actions``), not through their role.
+from accounts.roles import Role  # noqa: E402 - joins the imports above when this file is rewritten
+
+ROLE_GRANTS: dict[str, frozenset[str]] = {
+    # All, read; emergencies handled with the Direttore (Prot. 10 §5.1).
+    Role.AMMINISTRATORE_UNICO: frozenset(
+        {"services.view_all_services", "services.view_emergency", "services.view_statement"}
+    ),
+    Role.DIRETTORE: frozenset(
+        {
+            "services.view_all_services",
+            "services.manage_all_services",
+            "services.view_emergency",
+            "services.add_emergency",
+            "services.change_emergency",
+            "services.view_statement",
+            "services.issue_statement",
+            # The managed list of qualifications behind hour plans, kept in the admin.
+            "services.view_qualification",
+            "services.add_qualification",
+            "services.change_qualification",
+        }
+    ),
+    Role.ODV: frozenset({"services.view_all_services", "services.view_statement"}),
+}
