@@ -29,9 +29,9 @@ from accounts.roles import (
     CONFIRMED_BY,
     GOVERNING_ROLES,
     GROUP_NAMES,
-    ROLE_PERMISSIONS,
     STAFF_ROLES,
     Role,
+    role_permissions,
 )
 from accounts.tokens import activation_timeout, activation_token
 
@@ -47,10 +47,11 @@ READABLE_REFUSALS = (
 
 
 def roles_sync() -> dict[str, int]:
-    """Make each role's group hold exactly the permissions declared in ``roles.py``."""
+    """Make each role's group hold exactly the permissions the apps grant it
+    (``roles.role_permissions``: every app's ``permissions.ROLE_GRANTS``)."""
     counts: dict[str, int] = {}
     with transaction.atomic():
-        for role, codenames in ROLE_PERMISSIONS.items():
+        for role, codenames in role_permissions().items():
             group, _created = Group.objects.get_or_create(name=GROUP_NAMES[role])
             wanted = []
             for dotted in sorted(codenames):

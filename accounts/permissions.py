@@ -1,24 +1,67 @@
-"""Who may use what in ``accounts``: one policy, used by views, templates and navigation."""
+"""Who may use what in ``accounts``: permission names, the roles' grants and the policy.
+
+The one file for the app's permissions (STYLE.md): the permission names are defined once here
+(Saleor style), ``ROLE_GRANTS`` says what each role may do with the models of ``accounts``
+(collected with every other app's by ``accounts.roles.role_permissions``), and the functions
+below are what views, templates and navigation ask.
+"""
 
 from __future__ import annotations
 
-from accounts import perms
 from accounts.models import RoleAssignment, User
-from accounts.roles import CONFIRMED_BY, CONFIRMER_ROLES
+from accounts.roles import CONFIRMED_BY, CONFIRMER_ROLES, Role
 from accounts.selectors import user_roles
+
+# -- Permission names ---------------------------------------------------------------------------
+
+VIEW_AUDIT_LOG = "accounts.view_audit_log"
+VIEW_SYSTEM_STATUS = "accounts.view_system_status"
+VIEW_USERS = "accounts.view_user"
+ADD_USERS = "accounts.add_user"
+CHANGE_USERS = "accounts.change_user"
+VIEW_ROLE_ASSIGNMENTS = "accounts.view_roleassignment"
+ADD_ROLE_ASSIGNMENTS = "accounts.add_roleassignment"
+CHANGE_ROLE_ASSIGNMENTS = "accounts.change_roleassignment"
+# django-axes' lockout records: unlocking an account locked by repeated failed logins is part
+# of managing users, so ``accounts`` grants it.
+VIEW_ACCESS_ATTEMPTS = "axes.view_accessattempt"
+DELETE_ACCESS_ATTEMPTS = "axes.delete_accessattempt"
+
+# -- What each role may do with the models of accounts -------------------------------------------
+
+ROLE_GRANTS: dict[str, frozenset[str]] = {
+    Role.AMMINISTRATORE_UNICO: frozenset({VIEW_AUDIT_LOG, VIEW_SYSTEM_STATUS}),
+    Role.ODV: frozenset({VIEW_AUDIT_LOG}),
+    # Users and role assignments only: no business data, no audit log, never superuser.
+    Role.GESTORE_UTENTI: frozenset(
+        {
+            VIEW_SYSTEM_STATUS,
+            VIEW_USERS,
+            ADD_USERS,
+            CHANGE_USERS,
+            VIEW_ROLE_ASSIGNMENTS,
+            ADD_ROLE_ASSIGNMENTS,
+            CHANGE_ROLE_ASSIGNMENTS,
+            VIEW_ACCESS_ATTEMPTS,
+            DELETE_ACCESS_ATTEMPTS,
+        }
+    ),
+}
+
+# -- Policy ---------------------------------------------------------------------------------------
 
 
 def can_view_audit_log(user: User) -> bool:
     """Registro attività: Amministratore Unico and OdV (Prot. 10 §6–7)."""
-    return user.is_authenticated and user.has_perm(perms.VIEW_AUDIT_LOG)
+    return user.is_authenticated and user.has_perm(VIEW_AUDIT_LOG)
 
 
 def can_view_system_status(user: User) -> bool:
-    return user.is_authenticated and user.has_perm(perms.VIEW_SYSTEM_STATUS)
+    return user.is_authenticated and user.has_perm(VIEW_SYSTEM_STATUS)
 
 
 def can_manage_users(user: User) -> bool:
-    return user.is_authenticated and user.is_staff and user.has_perm("accounts.change_user")
+    return user.is_authenticated and user.is_staff and user.has_perm(CHANGE_USERS)
 
 
 def can_open_role_requests(user: User) -> bool:

@@ -3,14 +3,16 @@
 Prot. 10 §3 names the functions involved (Amministratore Unico, Direttore, Coordinatore);
 DESIGN.md adds the OdV, the Sindaco Unico, the Operatori and the Gestore utenti who manages
 accounts without seeing business data. Each role is a Django group whose permissions are
-exactly the codenames below, applied by ``manage.py sync_roles`` (also run after migrate).
-Later apps add their codenames here: this file is the one place to read who may do what.
+exactly the codenames that the apps grant it, applied by ``manage.py sync_roles`` (also run
+after migrate). Each app declares the grants for its own models in ``<app>/permissions.py``
+(``ROLE_GRANTS``), and :func:`role_permissions` collects them: this file knows the roles, the
+apps know what their roles may do with their records.
 """
+
+from importlib import import_module
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from accounts import perms
 
 
 class Role(models.TextChoices):
@@ -34,72 +36,35 @@ GROUP_NAMES: dict[str, str] = {
     Role.GESTORE_UTENTI: "Gestore utenti",
 }
 
-# Codenames of business apps are written out (not imported) so that accounts, the ground
-# floor, imports no app above it; tests check every codename exists.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.AMMINISTRATORE_UNICO: frozenset(
-        {
-            perms.VIEW_AUDIT_LOG,
-            perms.VIEW_SYSTEM_STATUS,
-            # services: all, read; emergencies handled with the Direttore (Prot. 10 §5.1)
-            "services.view_all_services",
-            "services.view_emergency",
-            "services.view_statement",
-            # budgets: read all, approve or return (Prot. 10 §5.2)
-            "budgets.view_all_budgets",
-            "budgets.approve_budget",
-        }
-    ),
-    Role.DIRETTORE: frozenset(
-        {
-            "services.view_all_services",
-            "services.manage_all_services",
-            "services.view_emergency",
-            "services.add_emergency",
-            "services.change_emergency",
-            "services.view_statement",
-            "services.issue_statement",
-            "budgets.view_all_budgets",
-            "budgets.build_budget",
-            "budgets.submit_budget",
-            # The managed lists behind hour plans and other costs, kept in the admin.
-            "services.view_qualification",
-            "services.add_qualification",
-            "services.change_qualification",
-            "budgets.view_costcategory",
-            "budgets.add_costcategory",
-            "budgets.change_costcategory",
-        }
-    ),
-    # Coordinatori and Operatori see their own services through object permissions granted
-    # by service assignments (services.actions), not through their role.
-    Role.COORDINATORE: frozenset(),
-    Role.ODV: frozenset(
-        {
-            perms.VIEW_AUDIT_LOG,
-            "services.view_all_services",
-            "services.view_statement",
-            "budgets.view_all_budgets",
-        }
-    ),
-    Role.SINDACO: frozenset({"budgets.view_all_budgets"}),
-    Role.OPERATORE: frozenset(),
-    # Users and role assignments only: no business data, no audit log, never superuser.
-    Role.GESTORE_UTENTI: frozenset(
-        {
-            perms.VIEW_SYSTEM_STATUS,
-            "accounts.view_user",
-            "accounts.add_user",
-            "accounts.change_user",
-            "accounts.view_roleassignment",
-            "accounts.add_roleassignment",
-            "accounts.change_roleassignment",
-            # Unlock an account locked by repeated failed logins.
-            "axes.view_accessattempt",
-            "axes.delete_accessattempt",
-        }
-    ),
-}
+
+def role_permissions() -> dict[str, frozenset[str]]:
+    """Each role's permissions: the union of the ``ROLE_GRANTS`` every installed app declares.
+
+    Each app declares, in its policy file ``<app>/permissions.py``, what each role may do with
+    its own models (``ROLE_GRANTS: dict[str, frozenset[str]]``, keyed by ``Role`` value), so
+    the ground floor names no app above it and a new app edits nothing here. Read through the
+    app registry at call time (``manage.py sync_roles``), never at import. Every role is in
+    the result, with an empty set when no app grants it anything.
+    """
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+    from django.utils.module_loading import module_has_submodule
+
+    collected: dict[str, set[str]] = {role: set() for role in Role.values}
+    for config in apps.get_app_configs():
+        if not module_has_submodule(config.module, "permissions"):
+            continue
+        grants = getattr(import_module(f"{config.name}.permissions"), "ROLE_GRANTS", None)
+        if grants is None:
+            continue
+        for role, codenames in grants.items():
+            if role not in collected:
+                raise ImproperlyConfigured(
+                    f"{config.name}.permissions grants unknown role {role!r}"
+                )
+            collected[role] |= set(codenames)
+    return {role: frozenset(codenames) for role, codenames in collected.items()}
+
 
 # Roles whose holders work in the Django admin (is_staff is derived from this): the Gestore
 # utenti for users, the Direttore for the managed lists (qualifications, cost categories).

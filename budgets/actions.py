@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_context
 from accounts.models import User
-from budgets import permissions
+from budgets import notices, permissions
 from budgets.models import (
     EDITABLE_STATUSES,
     ActualCost,
@@ -179,7 +179,9 @@ def version_submit(*, version: BudgetVersion, actor: User, comment: str = "") ->
     _require(actor, Action.SUBMIT, version)
     if not version.hour_lines.exists():
         raise ValidationError(_("Il budget è vuoto: inserisci almeno una riga del piano ore."))
-    return _move(version, BudgetStatus.PROPOSTO, BudgetStep.PROPOSTO, actor, comment)
+    version = _move(version, BudgetStatus.PROPOSTO, BudgetStep.PROPOSTO, actor, comment)
+    notices.version_proposed(version=version, actor=actor)
+    return version
 
 
 @transaction.atomic
@@ -189,7 +191,9 @@ def version_return(*, version: BudgetVersion, actor: User, comment: str) -> Budg
     _require(actor, Action.APPROVE, version)
     if not comment.strip():
         raise ValidationError(_("Per restituire il budget scrivi un commento."))
-    return _move(version, BudgetStatus.RESTITUITO, BudgetStep.RESTITUITO, actor, comment.strip())
+    version = _move(version, BudgetStatus.RESTITUITO, BudgetStep.RESTITUITO, actor, comment.strip())
+    notices.version_returned(version=version, actor=actor)
+    return version
 
 
 @transaction.atomic
@@ -206,7 +210,9 @@ def version_approve(*, version: BudgetVersion, actor: User, comment: str = "") -
                 "persona con il ruolo di Amministratore Unico."
             )
         )
-    return _move(version, BudgetStatus.APPROVATO, BudgetStep.APPROVATO, actor, comment)
+    version = _move(version, BudgetStatus.APPROVATO, BudgetStep.APPROVATO, actor, comment)
+    notices.version_approved(version=version, actor=actor)
+    return version
 
 
 @transaction.atomic

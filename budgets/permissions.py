@@ -5,6 +5,9 @@
 - Coordinatore: builds the hour plan of drafts of their own services only.
 - OdV and Sindaco Unico: read.
 A budget inherits visibility from its service; a user who may not see it gets 404.
+
+The app's one permissions file: permission names, the roles' grants on the models of
+``budgets`` (``ROLE_GRANTS``, collected by ``accounts.roles.role_permissions``) and the policy.
 """
 
 from __future__ import annotations
@@ -13,9 +16,41 @@ from enum import StrEnum
 
 from django.db.models import QuerySet
 
-from budgets import perms
+from accounts.roles import Role
 from budgets.models import Budget, BudgetStatus, BudgetVersion
 from services.permissions import service_editable_by
+
+# -- Permission names ---------------------------------------------------------------------------
+
+VIEW_ALL_BUDGETS = "budgets.view_all_budgets"
+BUILD_BUDGETS = "budgets.build_budget"  # Direttore: all services, hour plan and other costs
+SUBMIT_BUDGETS = "budgets.submit_budget"
+APPROVE_BUDGETS = "budgets.approve_budget"
+# The managed list of cost categories behind other costs, kept in the admin.
+VIEW_COST_CATEGORIES = "budgets.view_costcategory"
+ADD_COST_CATEGORIES = "budgets.add_costcategory"
+CHANGE_COST_CATEGORIES = "budgets.change_costcategory"
+
+# -- What each role may do with budgets (DESIGN.md roles table, Prot. 10 §5.2) --------------------
+# Coordinatori build the hour plans of their own services through the object permissions of
+# their service assignments (``services``), not through their role.
+
+ROLE_GRANTS: dict[str, frozenset[str]] = {
+    # Read all, approve or return.
+    Role.AMMINISTRATORE_UNICO: frozenset({VIEW_ALL_BUDGETS, APPROVE_BUDGETS}),
+    Role.DIRETTORE: frozenset(
+        {
+            VIEW_ALL_BUDGETS,
+            BUILD_BUDGETS,
+            SUBMIT_BUDGETS,
+            VIEW_COST_CATEGORIES,
+            ADD_COST_CATEGORIES,
+            CHANGE_COST_CATEGORIES,
+        }
+    ),
+    Role.ODV: frozenset({VIEW_ALL_BUDGETS}),
+    Role.SINDACO: frozenset({VIEW_ALL_BUDGETS}),
+}
 
 
 class Action(StrEnum):
@@ -32,7 +67,7 @@ class Action(StrEnum):
 def budget_visible_to(user) -> QuerySet[Budget]:
     if not user.is_authenticated:
         return Budget.objects.none()
-    if user.has_perm(perms.VIEW_ALL_BUDGETS):
+    if user.has_perm(VIEW_ALL_BUDGETS):
         return Budget.objects.all()
     return Budget.objects.filter(service__in=service_editable_by(user))
 
@@ -42,7 +77,7 @@ def can_open_list(user) -> bool:
     if not user.is_authenticated:
         return False
     return (
-        user.has_perm(perms.VIEW_ALL_BUDGETS)
+        user.has_perm(VIEW_ALL_BUDGETS)
         or can(user, Action.CREATE)
         or budget_visible_to(user).exists()
     )
@@ -50,7 +85,7 @@ def can_open_list(user) -> bool:
 
 def _builds(user, budget: Budget) -> bool:
     """Direttore for every budget; a Coordinatore for the budgets of their own services."""
-    if user.has_perm(perms.BUILD_BUDGETS):
+    if user.has_perm(BUILD_BUDGETS):
         return True
     return service_editable_by(user).filter(pk=budget.service_id).exists()
 
@@ -67,7 +102,7 @@ def can(
         return False
     action = Action(action)
     if action is Action.CREATE:
-        return user.has_perm(perms.BUILD_BUDGETS) or service_editable_by(user).exists()
+        return user.has_perm(BUILD_BUDGETS) or service_editable_by(user).exists()
     if version is None:
         return False
     budget = version.budget
@@ -77,13 +112,28 @@ def can(
     if action is Action.EDIT_HOURS:
         return editable and _builds(user, budget)
     if action is Action.EDIT_COSTS:
-        return editable and user.has_perm(perms.BUILD_BUDGETS)
+        return editable and user.has_perm(BUILD_BUDGETS)
     if action is Action.SUBMIT:
-        return version.is_editable and user.has_perm(perms.SUBMIT_BUDGETS)
+        return version.is_editable and user.has_perm(SUBMIT_BUDGETS)
     if action is Action.APPROVE:
-        return version.status == BudgetStatus.PROPOSTO and user.has_perm(perms.APPROVE_BUDGETS)
+        return version.status == BudgetStatus.PROPOSTO and user.has_perm(APPROVE_BUDGETS)
     if action is Action.RECORD_ACTUALS:
-        return user.has_perm(perms.BUILD_BUDGETS)
+        return user.has_perm(BUILD_BUDGETS)
     if action is Action.NEW_VERSION:
-        return version.status == BudgetStatus.APPROVATO and user.has_perm(perms.BUILD_BUDGETS)
+        return version.status == BudgetStatus.APPROVATO and user.has_perm(BUILD_BUDGETS)
     return False
+
+
+def can_submit_budgets(user) -> bool:
+    """Does ``user`` propose budgets to the AU (the Direttore), whatever the budget?"""
+    return user.is_authenticated and user.has_perm(SUBMIT_BUDGETS)
+
+
+def can_approve_budgets(user) -> bool:
+    """Does ``user`` approve or return proposed budgets (the AU), whatever the budget?"""
+    return user.is_authenticated and user.has_perm(APPROVE_BUDGETS)
+
+
+def can_manage_cost_categories(user) -> bool:
+    """The managed list of cost categories, kept in the admin (staff with the permission)."""
+    return user.is_authenticated and user.is_staff and user.has_perm(CHANGE_COST_CATEGORIES)

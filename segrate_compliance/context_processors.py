@@ -9,15 +9,15 @@ from accounts import permissions as account_permissions
 from accounts.roles import Role
 from accounts.selectors import user_roles
 from budgets import permissions as budget_permissions
+from notifications.selectors import notification_waiting_count
 from services import permissions as service_permissions
-from services import permissions as service_perms
 
 
 def navigation_items(user) -> list[dict]:
     """The entries of the main navigation for ``user`` (a constant number of queries)."""
     items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
     if (
-        user.has_perm(service_perms.VIEW_ALL_SERVICES)
+        service_permissions.can(user, service_permissions.Action.VIEW)
         or service_permissions.service_visible_to(user).exists()
     ):
         items.append(
@@ -29,7 +29,11 @@ def navigation_items(user) -> list[dict]:
         items.append(
             {"label": _("Registro attività"), "url": reverse("accounts:audit_log"), "key": "audit"}
         )
-    if user.is_staff and user.has_perm("services.change_qualification"):
+    # The managed lists (qualifications of services, cost categories of budgets) are kept in
+    # the admin by whoever manages services (the Direttore).
+    if budget_permissions.can_manage_cost_categories(user) or (
+        user.is_staff and service_permissions.can(user, service_permissions.Action.MANAGE)
+    ):
         items.append(
             {"label": _("Qualifiche e categorie"), "url": reverse("admin:index"), "key": "lists"}
         )
@@ -41,7 +45,12 @@ def navigation_items(user) -> list[dict]:
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "current_roles": []}
+        return {"nav_items": [], "current_roles": [], "notification_count": 0}
     labels = dict(Role.choices)
     roles = sorted(str(labels[role]) for role in user_roles(user=user))
-    return {"nav_items": navigation_items(user), "current_roles": roles}
+    return {
+        "nav_items": navigation_items(user),
+        "current_roles": roles,
+        # What waits for the person: one query a page.
+        "notification_count": notification_waiting_count(user=user),
+    }

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "accounts",
+    "notifications",
     "reporting",
     "services",
     "budgets",

@@ -49,5 +49,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("servizi/", include("services.urls")),
     path("budget/", include("budgets.urls")),
+    path("notifiche/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

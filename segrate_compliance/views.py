@@ -13,17 +13,17 @@ from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import permissions as account_permissions
 from accounts.selectors import role_assignment_list, role_request_count, user_roles
 from budgets import permissions as budget_permissions
-from budgets import perms as budget_perms
+from budgets.models import BudgetStatus
 from budgets.selectors import budget_list
 from segrate_compliance.tasks import HEARTBEAT_KEY
 from services import permissions as service_permissions
-from services import permissions as service_perms
 from services.selectors import emergency_list
 
 
@@ -36,19 +36,43 @@ def worker_status() -> dict:
     return {"last": last, "healthy": healthy}
 
 
-def budget_status_counts(user) -> dict[str, int]:
-    """How many visible budgets of this year and next are in each state (one query)."""
+# The home card's rows, in the order of the workflow.
+BUDGET_CARD_ROWS = [
+    (BudgetStatus.BOZZA, _("In bozza")),
+    (BudgetStatus.RESTITUITO, _("Restituiti")),
+    (BudgetStatus.PROPOSTO, _("Proposti all'AU")),
+    (BudgetStatus.APPROVATO, _("Approvati")),
+]
+
+
+def budget_status_counts(user) -> list[dict]:
+    """How many visible budgets of this year and next are in each state (one query), as the
+    home card's rows: ``{"status", "label", "cells": [{"year", "count"}, ...]}``."""
     if not budget_permissions.budget_visible_to(user).exists():
-        return {}
+        return []
     year = timezone.localdate().year
+    years = (year, year + 1)
     rows = (
         budget_list(user=user)
-        .filter(year__in=[year, year + 1])
-        .values("latest_status")
+        .filter(year__in=years)
+        .values("latest_status", "year")
         .annotate(count=Count("pk"))
         .order_by()
     )
-    return {row["latest_status"]: row["count"] for row in rows}
+    counts = {(row["latest_status"], row["year"]): row["count"] for row in rows}
+    return [
+        {
+            "status": status,
+            "label": label,
+            "cells": [{"year": y, "count": counts.get((status, y), 0)} for y in years],
+        }
+        for status, label in BUDGET_CARD_ROWS
+    ]
+
+
+def budgets_to_approve_count(user) -> int:
+    """Proposed budgets of any year: what waits for the AU (the list of ``?status=proposto``)."""
+    return budget_list(user=user, status=BudgetStatus.PROPOSTO).count()
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -67,9 +91,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["role_requests"] = role_request_count(user=user)
         if account_permissions.can_view_system_status(user):
             context["worker"] = worker_status()
-        context["budget_counts"] = budget_status_counts(user)
         services = service_permissions.service_visible_to(user).filter(active=True)
-        context["sees_all_services"] = user.has_perm(service_perms.VIEW_ALL_SERVICES)
+        context["sees_all_services"] = service_permissions.can(
+            user, service_permissions.Action.VIEW
+        )
         context["my_services"] = (
             [] if context["sees_all_services"] else list(services.order_by("name")[:12])
         )
@@ -78,8 +103,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["open_emergencies"] = (
                 emergency_list(user=user).filter(closed_at__isnull=True).count()
             )
-        context["can_approve_budgets"] = user.has_perm(budget_perms.APPROVE_BUDGETS)
-        context["can_submit_budgets"] = user.has_perm(budget_perms.SUBMIT_BUDGETS)
+        context["can_approve_budgets"] = budget_permissions.can_approve_budgets(user)
+        context["can_submit_budgets"] = budget_permissions.can_submit_budgets(user)
+        if context["can_approve_budgets"]:
+            context["budgets_to_approve"] = budgets_to_approve_count(user)
+        else:
+            context["budget_counts"] = budget_status_counts(user)
+            context["budget_years"] = [timezone.localdate().year, timezone.localdate().year + 1]
         return context
 
 

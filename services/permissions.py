@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from accounts.models import User
+from accounts.roles import Role
 from services.models import Emergency, Service, Statement
 
 # Who asks: a person (possibly not signed in). ``None`` in ``require`` is the system.
@@ -167,3 +168,31 @@ def object_permissions_set(*, user: User, service: Service, wanted: Iterable[str
             assign_perm(f"services.{codename}", user, service)
         else:
             remove_perm(f"services.{codename}", user, service)
+
+
+# -- What each role may do with the models of services (DESIGN.md roles table) -------------------
+# Collected with every other app's grants by ``accounts.roles.role_permissions``. Coordinatori
+# and Operatori see their own services through the object permissions granted by service
+# assignments (``services.actions``), not through their role.
+ROLE_GRANTS: dict[str, frozenset[str]] = {
+    # All, read; emergencies handled with the Direttore (Prot. 10 §5.1).
+    Role.AMMINISTRATORE_UNICO: frozenset(
+        {"services.view_all_services", "services.view_emergency", "services.view_statement"}
+    ),
+    Role.DIRETTORE: frozenset(
+        {
+            "services.view_all_services",
+            "services.manage_all_services",
+            "services.view_emergency",
+            "services.add_emergency",
+            "services.change_emergency",
+            "services.view_statement",
+            "services.issue_statement",
+            # The managed list of qualifications behind hour plans, kept in the admin.
+            "services.view_qualification",
+            "services.add_qualification",
+            "services.change_qualification",
+        }
+    ),
+    Role.ODV: frozenset({"services.view_all_services", "services.view_statement"}),
+}

@@ -2,6 +2,7 @@
 
 from tests.accounts.permission_table import ROUTES as ACCOUNTS_ROUTES
 from tests.budgets.permission_table import ROUTES as BUDGETS_ROUTES
+from tests.notifications.permission_table import ROUTES as NOTIFICATIONS_ROUTES
 from tests.services.permission_table import ROUTES as SERVICES_ROUTES
 
-ALL_ROUTES = [*ACCOUNTS_ROUTES, *SERVICES_ROUTES, *BUDGETS_ROUTES]
+ALL_ROUTES = [*ACCOUNTS_ROUTES, *NOTIFICATIONS_ROUTES, *SERVICES_ROUTES, *BUDGETS_ROUTES]

@@ -187,3 +187,78 @@ def test_a_pending_role_is_shown_as_waiting_and_a_refused_one_not_at_all(client,
     content = home(client, person)
     assert "in attesa di conferma" not in content
     assert "Organismo di Vigilanza" not in content
+
+
+# -- Cards link to the lists they count (issue 7) -------------------------------------------------
+
+
+@pytest.fixture
+def budgets_in_every_state(services, qualifications):
+    """This year's SIMF budget proposed, next year's SIMF budget in draft, this year's SAD
+    budget approved, and a SAD budget of two years ago proposed (outside the card's years)."""
+    from budgets import actions
+    from tests.factories.budgets import draft_budget
+
+    year = timezone.localdate().year
+    direttore = UserFactory(username="dir.budget")
+    role_assignment_create(
+        user=direttore,
+        role=Role.DIRETTORE,
+        valid_from=timezone.localdate() - datetime.timedelta(days=30),
+        actor=None,
+    )
+    au = UserFactory(username="au.budget")
+    role_assignment_create(
+        user=au,
+        role=Role.AMMINISTRATORE_UNICO,
+        valid_from=timezone.localdate() - datetime.timedelta(days=30),
+        actor=None,
+    )
+
+    def draft(service, budget_year):
+        return draft_budget(
+            service=services[service],
+            year=budget_year,
+            actor=direttore,
+            qualification=qualifications["educatore"],
+        )
+
+    actions.version_submit(version=draft("simf", year), actor=direttore)
+    draft("simf", year + 1)
+    approved = actions.version_submit(version=draft("sad", year), actor=direttore)
+    actions.version_approve(version=approved, actor=au)
+    actions.version_submit(version=draft("sad", year - 2), actor=direttore)
+    return {"direttore": direttore, "au": au, "year": year}
+
+
+def listed(client, href: str) -> int:
+    """How many budgets the list at ``href`` (as the card links it) shows."""
+    response = client.get(href.replace("&amp;", "&"))
+    assert response.status_code == 200
+    return response.context["paginator"].count
+
+
+def test_the_au_s_budget_card_counts_what_its_link_lists(client, budgets_in_every_state):
+    """Every proposed budget waits for the AU, whatever its year: 2, and the link lists 2."""
+    content = home(client, budgets_in_every_state["au"])
+    href = f"{reverse('budgets:list')}?status=proposto"
+    assert f'<a href="{href}">2 budget proposti attendono la tua approvazione.</a>' in content
+    assert listed(client, href) == 2
+
+
+def test_the_direttore_s_budget_card_links_each_count_to_its_list(client, budgets_in_every_state):
+    """One link per state and year (this one and the next); each shows what it counts."""
+    import re
+
+    year = budgets_in_every_state["year"]
+    content = home(client, budgets_in_every_state["direttore"])
+    cells = re.findall(r'<td class="num"><a href="([^"]+)">(\d+)</a></td>', content)
+    assert len(cells) == 8  # four states × two years
+    counts = {href: int(count) for href, count in cells}
+    base = reverse("budgets:list")
+    assert counts[f"{base}?year={year}&amp;status=proposto"] == 1
+    assert counts[f"{base}?year={year}&amp;status=approvato"] == 1
+    assert counts[f"{base}?year={year + 1}&amp;status=bozza"] == 1
+    assert counts[f"{base}?year={year}&amp;status=bozza"] == 0
+    for href, count in counts.items():
+        assert listed(client, href) == count, href

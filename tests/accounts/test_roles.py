@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import perms
+from accounts import permissions as account_permissions
 from accounts.actions import (
     role_assignment_create,
     role_assignment_end,
@@ -18,7 +18,7 @@ from accounts.actions import (
     roles_sync,
 )
 from accounts.models import RoleAssignment, User
-from accounts.roles import GROUP_NAMES, ROLE_PERMISSIONS, Role
+from accounts.roles import GROUP_NAMES, Role, role_permissions
 from accounts.selectors import role_holders
 from tests.factories.accounts import UserFactory
 
@@ -53,18 +53,122 @@ def days(n: int) -> datetime.timedelta:
 
 # -- Declared permissions -----------------------------------------------------------------------
 
+# What each role may do, written out: the permissions the roles had when ``accounts/roles.py``
+# listed every app's codenames itself (before issue 7). Collecting the apps' own grants must
+# give exactly this; a change of what a role may do is a deliberate edit here too.
+EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.AMMINISTRATORE_UNICO: frozenset(
+        {
+            "accounts.view_audit_log",
+            "accounts.view_system_status",
+            "services.view_all_services",
+            "services.view_emergency",
+            "services.view_statement",
+            "budgets.view_all_budgets",
+            "budgets.approve_budget",
+        }
+    ),
+    Role.DIRETTORE: frozenset(
+        {
+            "services.view_all_services",
+            "services.manage_all_services",
+            "services.view_emergency",
+            "services.add_emergency",
+            "services.change_emergency",
+            "services.view_statement",
+            "services.issue_statement",
+            "budgets.view_all_budgets",
+            "budgets.build_budget",
+            "budgets.submit_budget",
+            "services.view_qualification",
+            "services.add_qualification",
+            "services.change_qualification",
+            "budgets.view_costcategory",
+            "budgets.add_costcategory",
+            "budgets.change_costcategory",
+        }
+    ),
+    Role.COORDINATORE: frozenset(),
+    Role.ODV: frozenset(
+        {
+            "accounts.view_audit_log",
+            "services.view_all_services",
+            "services.view_statement",
+            "budgets.view_all_budgets",
+        }
+    ),
+    Role.SINDACO: frozenset({"budgets.view_all_budgets"}),
+    Role.OPERATORE: frozenset(),
+    Role.GESTORE_UTENTI: frozenset(
+        {
+            "accounts.view_system_status",
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "accounts.view_roleassignment",
+            "accounts.add_roleassignment",
+            "accounts.change_roleassignment",
+            "axes.view_accessattempt",
+            "axes.delete_accessattempt",
+        }
+    ),
+}
+
+
+def test_the_apps_grants_add_up_to_the_permissions_the_roles_always_had():
+    """role_permissions() collects every app's ROLE_GRANTS into the same table as before."""
+    assert role_permissions() == EXPECTED_ROLE_PERMISSIONS
+
+
+def test_each_business_app_grants_only_permissions_on_its_own_models():
+    """services and budgets declare grants for their own app label only; accounts, which
+    manages users, also grants the unlocking of accounts (django-axes)."""
+    from budgets import permissions as budget_permissions
+    from services import permissions as service_permissions
+
+    for module, labels in [
+        (service_permissions, {"services"}),
+        (budget_permissions, {"budgets"}),
+        (account_permissions, {"accounts", "axes"}),
+    ]:
+        granted = {
+            dotted.split(".", 1)[0] for grants in module.ROLE_GRANTS.values() for dotted in grants
+        }
+        assert granted <= labels, module.__name__
+
+
+def test_a_new_app_s_grants_are_collected_and_an_unknown_role_is_refused(monkeypatch):
+    """Grants of an app join the role's set; a grant to a role that does not exist stops the
+    collection (a typo would otherwise leave a role without its permissions)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    grants = account_permissions.ROLE_GRANTS
+    monkeypatch.setattr(
+        account_permissions,
+        "ROLE_GRANTS",
+        {**grants, Role.SINDACO: frozenset({"accounts.view_audit_log"})},
+    )
+    assert role_permissions()[Role.SINDACO] == {
+        "budgets.view_all_budgets",
+        "accounts.view_audit_log",
+    }
+
+    monkeypatch.setattr(account_permissions, "ROLE_GRANTS", {**grants, "imperatore": frozenset()})
+    with pytest.raises(ImproperlyConfigured, match="imperatore"):
+        role_permissions()
+
 
 def test_every_role_has_a_group_and_a_permission_set():
-    """ROLE_PERMISSIONS and GROUP_NAMES declare every role, none forgotten."""
-    assert set(ROLE_PERMISSIONS) == set(Role.values)
+    """The collected permissions and GROUP_NAMES declare every role, none forgotten."""
+    assert set(role_permissions()) == set(Role.values)
     assert set(GROUP_NAMES) == set(Role.values)
 
 
 def test_every_declared_codename_exists():
-    """Each codename in ROLE_PERMISSIONS names a real permission (no typo goes unnoticed)."""
+    """Each codename an app grants names a real permission (no typo goes unnoticed)."""
     missing = [
         dotted
-        for codenames in ROLE_PERMISSIONS.values()
+        for codenames in role_permissions().values()
         for dotted in codenames
         if not Permission.objects.filter(
             content_type__app_label=dotted.split(".", 1)[0], codename=dotted.split(".", 1)[1]
@@ -76,7 +180,7 @@ def test_every_declared_codename_exists():
 def test_roles_sync_gives_each_group_exactly_the_declared_permissions(roles):
     """After sync every role's group holds exactly its declared permissions."""
     for role in Role.values:
-        assert group_permissions(role) == set(ROLE_PERMISSIONS[role]), role
+        assert group_permissions(role) == set(role_permissions()[role]), role
 
 
 def test_roles_sync_removes_a_permission_added_by_hand(roles):
@@ -87,8 +191,8 @@ def test_roles_sync_removes_a_permission_added_by_hand(roles):
 
     counts = roles_sync()
 
-    assert group_permissions(Role.COORDINATORE) == set(ROLE_PERMISSIONS[Role.COORDINATORE])
-    assert counts == {role: len(codenames) for role, codenames in ROLE_PERMISSIONS.items()}
+    assert group_permissions(Role.COORDINATORE) == set(role_permissions()[Role.COORDINATORE])
+    assert counts == {role: len(codenames) for role, codenames in role_permissions().items()}
 
 
 def test_roles_sync_refuses_an_unknown_codename_and_changes_nothing(roles, monkeypatch):
@@ -96,8 +200,14 @@ def test_roles_sync_refuses_an_unknown_codename_and_changes_nothing(roles, monke
     coordinatore = Group.objects.get(name=GROUP_NAMES[Role.COORDINATORE])
     coordinatore.permissions.add(Permission.objects.get(codename="delete_user"))
     before = {role: group_permissions(role) for role in Role.values}
-    last_role = list(ROLE_PERMISSIONS)[-1]
-    monkeypatch.setitem(ROLE_PERMISSIONS, last_role, ROLE_PERMISSIONS[last_role] | {"accounts.fly"})
+    last_role = list(role_permissions())[-1]
+    assert last_role == Role.GESTORE_UTENTI  # synced after the Coordinatore
+    grants = account_permissions.ROLE_GRANTS
+    monkeypatch.setattr(
+        account_permissions,
+        "ROLE_GRANTS",
+        {**grants, last_role: grants[last_role] | {"accounts.fly"}},
+    )
 
     with pytest.raises(ValidationError, match=r"accounts\.fly"):
         roles_sync()
@@ -123,7 +233,7 @@ def test_gestore_utenti_manages_users_and_roles_but_sees_no_audit_or_business_da
     ):
         assert gestore.has_perm(permission), permission
     granted = gestore.get_all_permissions()
-    assert not gestore.has_perm(perms.VIEW_AUDIT_LOG)
+    assert not gestore.has_perm(account_permissions.VIEW_AUDIT_LOG)
     # Users and roles are never deleted (history is kept).
     assert "accounts.delete_user" not in granted
     assert "accounts.delete_roleassignment" not in granted

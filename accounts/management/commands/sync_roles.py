@@ -4,7 +4,10 @@ from accounts.actions import role_memberships_sync, roles_sync
 
 
 class Command(BaseCommand):
-    help = "Apply accounts/roles.py to the groups, then bring memberships in line."
+    help = (
+        "Give each role's group the permissions the apps grant it (<app>/permissions.py, "
+        "ROLE_GRANTS), then bring memberships in line."
+    )
 
     def handle(self, *args, **options):
         counts = roles_sync()
