@@ -70,11 +70,11 @@ ROUTES = [
         note="POST only; anonymous logout just redirects to the login page",
     ),
     Route(
-        "accounts:audit_log",
+        "accounts:audit_event_list",
         allowed=frozenset({Role.AMMINISTRATORE_UNICO, Role.ODV}),
     ),
     Route(
-        "accounts:activate",
+        "accounts:activation_confirm",
         public=True,
         kwargs=lambda user, ctx: {"uidb64": "MQ", "token": "token-non-valido"},
         note="an invalid link renders the Italian 'link not valid' page",
@@ -129,7 +129,7 @@ ROUTES += [
         note="new app (verified session) or first enrolment (no device)",
     ),
     Route(
-        "accounts:mfa_recovery_codes",
+        "accounts:mfa_recovery_code_list",
         allowed=ALL_ROLES,
         any_authenticated=True,
         note="nothing to show unless codes were just generated",

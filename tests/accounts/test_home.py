@@ -52,7 +52,7 @@ def test_each_role_sees_only_its_cards(client, make_user, role):
 
 def test_card_links_lead_to_their_pages(client, make_user):
     """The AU's Registro card links to the Registro; the gestore's card to the admin."""
-    assert f'href="{reverse("accounts:audit_log")}"' in home(
+    assert f'href="{reverse("accounts:audit_event_list")}"' in home(
         client, make_user(Role.AMMINISTRATORE_UNICO)
     )
     assert f'href="{reverse("admin:index")}"' in home(client, make_user(Role.GESTORE_UTENTI))
