@@ -36,6 +36,8 @@ from accounts.validation import PlausibleDate, date_range_check
 class User(AbstractUser):
     """A person who signs in. Roles come from ``RoleAssignment``, never from direct grants."""
 
+    audit_personal_fields = frozenset({"first_name", "last_name", "email"})
+
     class Meta:
         verbose_name = _("utente")
         verbose_name_plural = _("utenti")
@@ -611,6 +613,8 @@ class AuditedSolarSchedule(SolarSchedule):
 )
 class AuditedAccessAttempt(AccessAttempt):
     """Proxy of django-axes' failed sign-in counter (failures, lockouts and their reset)."""
+
+    audit_personal_fields = frozenset({"ip_address", "user_agent"})
 
     class Meta:
         proxy = True

@@ -143,6 +143,8 @@ class Service(models.Model):
 class Contract(models.Model):
     """The contract with the Ente affidante or a private client under which a service runs."""
 
+    audit_personal_fields = frozenset({"referent_name", "referent_email", "referent_phone"})
+
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("servizio")
     )
@@ -280,6 +282,8 @@ class ServiceAssignment(ValidityPeriod, models.Model):
 @audited()
 class Meeting(models.Model):
     """A meeting with the commissioning body's referents (Prot. 10 §5.1)."""
+
+    audit_personal_fields = frozenset({"participants"})
 
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("servizio")
@@ -609,6 +613,8 @@ class StatementLine(models.Model):
 @audited()
 class Emergency(models.Model):
     """An emergency in a service, handled by the Direttore with the AU (Prot. 10 §5.1)."""
+
+    audit_personal_fields = frozenset({"description", "actions_taken", "closure_note"})
 
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="emergencies", verbose_name=_("servizio")
