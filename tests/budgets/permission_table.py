@@ -1,7 +1,8 @@
 """Permission table of ``budgets``.
 
 Objects: SIMF budgets (the Coordinatore role user coordinates SIMF) in each workflow state,
-one year apart; the SAD budget is "someone else's" for the SIMF coordinator.
+one year apart; the SAD budget is "someone else's": 404 for the SIMF coordinator, the page or
+the change for the roles that see every service.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from budgets import actions
 from tests.factories.budgets import cost_categories, draft_budget
-from tests.permission_harness import Route
+from tests.permission_harness import Route, page_form
 
 READERS = frozenset(
     {Role.AMMINISTRATORE_UNICO, Role.DIRETTORE, Role.ODV, Role.SINDACO, Role.COORDINATORE}
@@ -80,6 +81,8 @@ ROUTES = [
         "budgets:version_costs",
         allowed=frozenset({Role.DIRETTORE}),
         kwargs=version_pk("bozza"),
+        other_object_kwargs=version_pk("bozza", "sad"),
+        other_object_roles=frozenset(),
         note="the Coordinatore builds the hour plan only (Prot. 10 §5.2)",
     ),
     Route(
@@ -88,6 +91,8 @@ ROUTES = [
         method="post",
         ok_status=302,
         kwargs=version_pk("bozza"),
+        other_object_kwargs=version_pk("bozza", "sad"),
+        other_object_roles=frozenset(),  # the Direttore and the AU see every service
     ),
     Route(
         "budgets:version_approve",
@@ -95,6 +100,8 @@ ROUTES = [
         method="post",
         ok_status=302,
         kwargs=version_pk("proposto"),
+        other_object_kwargs=version_pk("proposto", "sad"),
+        other_object_roles=frozenset(),  # the Direttore and the AU see every service
     ),
     Route(
         "budgets:version_return",
@@ -103,6 +110,8 @@ ROUTES = [
         data={"comment": "Rivedere le ore degli educatori."},
         ok_status=302,
         kwargs=version_pk("proposto"),
+        other_object_kwargs=version_pk("proposto", "sad"),
+        other_object_roles=frozenset(),  # the Direttore and the AU see every service
     ),
     Route(
         "budgets:version_new",
@@ -110,6 +119,8 @@ ROUTES = [
         method="post",
         ok_status=302,
         kwargs=version_pk("approvato"),
+        other_object_kwargs=version_pk("approvato", "sad"),
+        other_object_roles=frozenset(),  # the Direttore and the AU see every service
     ),
     Route(
         "budgets:version_pdf",
@@ -129,6 +140,8 @@ ROUTES = [
         "budgets:actual_cost_create",
         allowed=frozenset({Role.DIRETTORE}),
         kwargs=version_pk("approvato"),
+        other_object_kwargs=version_pk("approvato", "sad"),
+        other_object_roles=frozenset(),
     ),
     Route(
         "budgets:version_actuals",
@@ -136,5 +149,54 @@ ROUTES = [
         kwargs=version_pk("approvato"),
         other_object_kwargs=version_pk("approvato", "sad"),
         other_object_roles=OWN_ONLY,
+    ),
+    Route(
+        "budgets:budget_create",
+        allowed=BUILDERS,
+        method="post",
+        ok_status=302,
+        data=page_form(
+            choose=("service",),
+            changes=lambda user, ctx, url: {"year": str(_year(3)), "contract_type": "appalto"},
+        ),
+        note="the first service offered: SIMF, the Coordinatore's own",
+    ),
+    Route(
+        "budgets:version_hours",
+        allowed=BUILDERS,
+        method="post",
+        ok_status=302,
+        data=page_form(changes={"form-0-weeks": "40"}),
+        kwargs=version_pk("bozza"),
+        other_object_kwargs=version_pk("bozza", "sad"),
+        other_object_roles=OWN_ONLY,
+    ),
+    Route(
+        "budgets:version_costs",
+        allowed=frozenset({Role.DIRETTORE}),
+        method="post",
+        ok_status=302,
+        data=page_form(),
+        kwargs=version_pk("bozza"),
+        other_object_kwargs=version_pk("bozza", "sad"),
+        other_object_roles=frozenset(),  # the Direttore and the AU see every service
+        note="the lines as the page shows them, saved again",
+    ),
+    Route(
+        "budgets:actual_cost_create",
+        allowed=frozenset({Role.DIRETTORE}),
+        method="post",
+        ok_status=302,
+        data=page_form(
+            choose=("category",),
+            changes=lambda user, ctx, url: {
+                "month": f"{_year(-1)}-03",
+                "description": "Affitto sala",
+                "amount": "150.00",
+            },
+        ),
+        kwargs=version_pk("approvato"),
+        other_object_kwargs=version_pk("approvato", "sad"),
+        other_object_roles=frozenset(),  # the Direttore and the AU see every service
     ),
 ]
