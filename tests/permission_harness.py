@@ -208,18 +208,26 @@ def _data(route: Route, user, ctx: dict, url: str) -> dict:
     return route.data(user, ctx, url) if callable(route.data) else route.data
 
 
-def _request(client, route: Route, user, ctx: dict, kwargs: dict | None = None):
-    """The response, and whether the database was left as it was."""
+def _request(client, route: Route, user, ctx: dict, kwargs: dict | None = None, data_url: str = ""):
+    """The response, and whether the database was left as it was. The data are built for
+    ``data_url`` when given (a missing object has no page to take a form from)."""
     from django.urls import reverse
 
     if kwargs is None:
         kwargs = route.kwargs(user, ctx) if route.kwargs else {}
     url = reverse(route.name, kwargs=kwargs)
-    data = _data(route, user, ctx, url)
+    data = _data(route, user, ctx, data_url or url)
     before = state(route, ctx, kwargs) if route.method in UNSAFE_METHODS else None
     response = getattr(client, route.method)(url, data)
     unchanged = before is None or state(route, ctx, kwargs) == before
     return response, unchanged
+
+
+def _form_errors(response) -> str:
+    """The errors of the form a POST re-rendered, to say why it did not succeed."""
+    form = (getattr(response, "context", None) or {}).get("form")
+    errors = getattr(form, "errors", None)
+    return f" (form errors: {errors.as_data()})" if errors else ""
 
 
 def _refused(route: Route, who: str, response, unchanged: bool, expected: int) -> str | None:
@@ -262,7 +270,10 @@ def check_role(client, route: Route, user, role: str | None, ctx: dict) -> str |
     who = role or "no role"
     if allowed:
         if response.status_code != expected:
-            return f"{route} as {who}: got {response.status_code}, expected {expected}"
+            return (
+                f"{route} as {who}: got {response.status_code}, expected {expected}"
+                f"{_form_errors(response)}"
+            )
         return None
     return _refused(route, who, response, unchanged, expected)
 
@@ -281,7 +292,7 @@ def check_other_object(client, route: Route, user, role: str, ctx: dict) -> str 
     if response.status_code != route.ok_status:
         return (
             f"{route} as {role}, who sees everything: another service's object gave "
-            f"{response.status_code}, expected {route.ok_status}"
+            f"{response.status_code}, expected {route.ok_status}{_form_errors(response)}"
         )
     return None
 
@@ -291,12 +302,13 @@ def check_missing_object(client, route: Route, user, role: str, ctx: dict) -> st
     problem."""
     if route.kwargs is None:
         return None
+    from django.urls import reverse
+
     client.force_login(user)
-    kwargs = {
-        name: MISSING_PK if isinstance(value, int) else value
-        for name, value in route.kwargs(user, ctx).items()
-    }
+    own = route.kwargs(user, ctx)
+    kwargs = {name: MISSING_PK if isinstance(value, int) else value for name, value in own.items()}
     if not any(value == MISSING_PK for value in kwargs.values()):
         return None
-    response, unchanged = _request(client, route, user, ctx, kwargs=kwargs)
+    own_url = reverse(route.name, kwargs=own)
+    response, unchanged = _request(client, route, user, ctx, kwargs=kwargs, data_url=own_url)
     return _refused(route, f"{role} (missing id)", response, unchanged, 404)

@@ -156,10 +156,13 @@ ROUTES = [
         method="post",
         ok_status=302,
         data=page_form(
-            choose=("service",),
-            changes=lambda user, ctx, url: {"year": str(_year(3)), "contract_type": "appalto"},
+            changes=lambda user, ctx, url: {
+                "service": str(ctx["services"]["simf"].pk),
+                "year": str(_year(2)),
+                "contract_type": "appalto",
+            },
         ),
-        note="the first service offered: SIMF, the Coordinatore's own",
+        note="SIMF, the Coordinatore's own service",
     ),
     Route(
         "budgets:version_hours",

@@ -324,7 +324,7 @@ ROUTES += [
         "emergency",
         changes={
             "closed_at": "2025-05-02T12:00",
-            "au_informed_at": "2025-05-01T10:00",
+            "au_informed_at": "2025-05-01T12:00",
             "closure_note": "Sede riaperta",
         },
     ),
