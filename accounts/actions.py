@@ -100,7 +100,7 @@ def activation_email_send(*, user: User, base_url: str) -> None:
     if not user.email:
         raise ValidationError(_("L'utente non ha un indirizzo e-mail: inseriscilo e riprova."))
     path = reverse(
-        "accounts:activate",
+        "accounts:activation_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": activation_token.make_token(user),

@@ -13,8 +13,12 @@ app connects as a role that is neither (README, "Produzione").
 
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 import pgtrigger
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 TRUNCATE_ALLOWED = "current_setting('segrate.allow_truncate', true) IS DISTINCT FROM 'on'"
 
@@ -44,6 +48,42 @@ def audited(*, exclude: list[str] | None = None, model_name: str | None = None):
         model_name=model_name,
         meta={"triggers": [no_truncate()]},
     )
+
+
+# -- Personal data in the trail ------------------------------------------------------------------
+#
+# A tracked model names the fields that hold personal data in a class attribute,
+#     audit_personal_fields = frozenset({"first_name", "last_name", "email"})
+# (read here; proxies inherit it from the model they stand for). The Registro attività shows
+# those values only to readers entitled to them (accounts.permissions.can_view_personal_data);
+# others see a keyed pseudonym instead: the same value always gives the same pseudonym, so the
+# OdV can tell that two events concern the same person without learning who (DESIGN.md: "the
+# OdV sees them pseudonymised"), and nobody can recompute it without the server's key.
+
+PSEUDONYM_SALT = "segrate.audit.personal-data-pseudonym"
+
+
+def personal_fields(model) -> frozenset[str]:
+    """The fields of ``model`` that hold personal data (empty for models that declare none)."""
+    return frozenset(getattr(model, "audit_personal_fields", ()) if model is not None else ())
+
+
+def pseudonym(value: Any) -> str:
+    """A stable keyed pseudonym of ``value``: HMAC-SHA256 with a key derived from SECRET_KEY.
+
+    The value is compared case- and space-insensitively ("Rossi " and "rossi" are one person).
+    Rotating SECRET_KEY changes every pseudonym (they are never stored).
+    """
+    normalised = " ".join(str(value).split()).casefold()
+    digest = salted_hmac(PSEUDONYM_SALT, normalised, algorithm="sha256").hexdigest()
+    return gettext("[dato personale %(pseudonym)s]") % {"pseudonym": digest[:12]}
+
+
+def redact_value(value: Any) -> Any:
+    """``value`` as a reader not entitled to personal data sees it: empty stays empty."""
+    if value is None or value == "":
+        return value
+    return pseudonym(value)
 
 
 def audit_context(actor=None, **metadata):

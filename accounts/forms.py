@@ -28,9 +28,13 @@ class AuditFilterForm(forms.Form):
         label=_("Al"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, show_names: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", _("Tutti")), *audit_record_types()]
+        if not show_names:
+            # Users' names are personal data (User.audit_personal_fields): a reader not
+            # entitled to them chooses among usernames, as the "Chi" column shows them.
+            self.fields["user"].label_from_instance = lambda user: user.get_username()
 
     def clean(self):
         cleaned = super().clean()

@@ -128,7 +128,7 @@ class EnrolView(LoginRequiredMixin, View):
         request.session[NEW_CODES_SESSION_KEY] = codes
         request.session[NEXT_SESSION_KEY] = _safe_next(request, request.POST.get("next"))
         messages.success(request, _("Verifica in due passaggi attivata."))
-        return redirect("accounts:mfa_recovery_codes")
+        return redirect("accounts:mfa_recovery_code_list")
 
 
 class RecoveryCodesView(LoginRequiredMixin, View):
@@ -183,4 +183,4 @@ class RecoveryCodesRegenerateView(LoginRequiredMixin, View):
         messages.success(
             request, _("Nuovi codici di recupero generati: i precedenti non valgono più.")
         )
-        return redirect("accounts:mfa_recovery_codes")
+        return redirect("accounts:mfa_recovery_code_list")

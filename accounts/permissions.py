@@ -78,3 +78,19 @@ def can_decide_role_request(user: User, assignment: RoleAssignment) -> bool:
         return False
     confirming_role = CONFIRMED_BY.get(assignment.role)
     return confirming_role is not None and confirming_role in user_roles(user=user)
+
+
+def can_view_personal_data(user: User) -> bool:
+    """Personal data in the Registro attività (names, e-mail, phone, free text about a person
+    served): the Amministratore Unico, who answers for the processing, sees it; every other
+    reader — the OdV above all, who must never see a complainant's name (DESIGN.md: "the OdV
+    sees them pseudonymised") — sees a keyed pseudonym (accounts.audit.pseudonym).
+
+    Decided on the role held today, not on a grantable permission, so that no grant made in the
+    admin can hand the OdV the names. A superuser bypasses every check, as everywhere.
+    """
+    from accounts.roles import Role
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or Role.AMMINISTRATORE_UNICO in user_roles(user=user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import personal_fields, redact_value
 from accounts.models import RoleAssignment, RoleAssignmentStatus, User
 from accounts.roles import CONFIRMED_BY, Role
 
@@ -88,17 +90,80 @@ def audit_record_types() -> list[tuple[str, str]]:
     return sorted(set(types), key=lambda item: item[1])
 
 
-def audit_event_list(*, filters: AuditFilters):
-    """Audit events across every tracked model, newest first, already filtered."""
+class AuditEventList(Sequence):
+    """The events of the Registro attività as one reader may see them, for a paginator.
+
+    Counting and slicing run on the database; the events of a slice come back with the
+    personal data of their record (``audit.personal_fields``) pseudonymised, unless the
+    reader is entitled to it. Nothing is written back: event tables are append-only.
+    """
+
+    def __init__(self, events: QuerySet, *, redact: bool):
+        self.events = events
+        self.redact = redact
+        self.ordered = True  # newest first (the paginator warns about unordered lists)
+
+    def count(self) -> int:
+        return self.events.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._shown(event) for event in self.events[index]]
+        return self._shown(self.events[index])
+
+    def __iter__(self):
+        return (self._shown(event) for event in self.events)
+
+    def none(self) -> AuditEventList:
+        return AuditEventList(self.events.none(), redact=self.redact)
+
+    def _shown(self, event):
+        if not self.redact:
+            return event
+        fields = personal_fields(_tracked_model(event.pgh_obj_model))
+        if not fields:
+            return event
+        if event.pgh_data:
+            event.pgh_data = {
+                name: redact_value(value) if name in fields else value
+                for name, value in event.pgh_data.items()
+            }
+        if event.pgh_diff:
+            event.pgh_diff = {
+                name: [redact_value(value) for value in pair] if name in fields else pair
+                for name, pair in event.pgh_diff.items()
+            }
+        return event
+
+
+def _tracked_model(label: str | None):
+    try:
+        return apps.get_model(label) if label else None
+    except (LookupError, ValueError):
+        return None
+
+
+def audit_event_list(*, user: User, filters: AuditFilters) -> AuditEventList:
+    """Audit events across every tracked model, newest first, already filtered, as ``user``
+    may see them: nothing without access to the Registro, personal data pseudonymised for
+    readers not entitled to it (the OdV: accounts.permissions.can_view_personal_data)."""
     from pghistory.models import Events
 
+    from accounts.permissions import can_view_audit_log, can_view_personal_data
+
+    redact = not can_view_personal_data(user)
     events = Events.objects.order_by("-pgh_created_at", "-pgh_id")
+    if not can_view_audit_log(user):
+        return AuditEventList(events.none(), redact=redact)
     if filters.model:
         app_label, _dot, model_name = filters.model.partition(".")
         try:
             ContentType.objects.get_by_natural_key(app_label, model_name.lower())
         except ContentType.DoesNotExist:
-            return Events.objects.none()
+            return AuditEventList(events.none(), redact=redact)
         events = events.filter(pgh_obj_model=filters.model)
     if filters.user_id:
         events = events.filter(pgh_context__user=filters.user_id)
@@ -106,7 +171,7 @@ def audit_event_list(*, filters: AuditFilters):
         events = events.filter(pgh_created_at__date__gte=filters.date_from)
     if filters.date_to:
         events = events.filter(pgh_created_at__date__lte=filters.date_to)
-    return events
+    return AuditEventList(events, redact=redact)
 
 
 # Django names its default permissions in English ("Can view servizio") when it creates them.
@@ -134,23 +199,31 @@ def _permission_name(name: str, codename: str, app_label: str, model_name: str) 
 REFERENCED_MODELS = ("accounts.User", "auth.Group", "auth.Permission", "contenttypes.ContentType")
 
 
-def audit_reference_names(ids: dict[str, set[int]]) -> dict[str, dict[int, str]]:
-    """Readable names of the referenced ``ids`` (keyed by model label, as in REFERENCED_MODELS).
+def _names(model, name_field: str, pks: set[int], *, redact: bool) -> dict[int, str]:
+    """``pk → name`` of ``model``'s records, the name pseudonymised when it is personal data."""
+    rows = model.objects.filter(pk__in=pks).values_list("pk", name_field)
+    if redact and name_field in personal_fields(model):
+        return {pk: redact_value(name) for pk, name in rows}
+    return dict(rows)
+
+
+def audit_reference_names(ids: dict[str, set[int]], *, user: User) -> dict[str, dict[int, str]]:
+    """Readable names of the referenced ``ids`` (keyed by model label, as in REFERENCED_MODELS),
+    with the same redaction of personal data as ``audit_event_list`` for ``user``.
 
     One query per model that has ids; ids of records deleted since are left out, and the page
     shows the bare number.
     """
     from django.contrib.auth.models import Group, Permission
 
+    from accounts.permissions import can_view_personal_data
+
+    redact = not can_view_personal_data(user)
     names: dict[str, dict[int, str]] = {label: {} for label in REFERENCED_MODELS}
     if ids.get("accounts.User"):
-        names["accounts.User"] = dict(
-            User.objects.filter(pk__in=ids["accounts.User"]).values_list("pk", "username")
-        )
+        names["accounts.User"] = _names(User, "username", ids["accounts.User"], redact=redact)
     if ids.get("auth.Group"):
-        names["auth.Group"] = dict(
-            Group.objects.filter(pk__in=ids["auth.Group"]).values_list("pk", "name")
-        )
+        names["auth.Group"] = _names(Group, "name", ids["auth.Group"], redact=redact)
     if ids.get("auth.Permission"):
         rows = Permission.objects.filter(pk__in=ids["auth.Permission"]).values_list(
             "pk", "name", "codename", "content_type__app_label", "content_type__model"

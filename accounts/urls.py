@@ -5,14 +5,14 @@ from accounts import mfa_views, views
 app_name = "accounts"
 
 urlpatterns = [
-    path("registro-attivita/", views.AuditLogView.as_view(), name="audit_log"),
+    path("registro-attivita/", views.AuditLogView.as_view(), name="audit_event_list"),
     # Second factor (accounts/mfa.py).
     path("accesso/verifica/", mfa_views.VerifyView.as_view(), name="mfa_verify"),
     path("accesso/verifica/attivazione/", mfa_views.EnrolView.as_view(), name="mfa_enrol"),
     path(
         "accesso/verifica/codici-di-recupero/",
         mfa_views.RecoveryCodesView.as_view(),
-        name="mfa_recovery_codes",
+        name="mfa_recovery_code_list",
     ),
     path("sicurezza/", mfa_views.SecurityView.as_view(), name="mfa_security"),
     path(
@@ -41,5 +41,7 @@ urlpatterns = [
         views.ActivationCompleteView.as_view(),
         name="activation_complete",
     ),
-    path("attivazione/<uidb64>/<token>/", views.ActivationView.as_view(), name="activate"),
+    path(
+        "attivazione/<uidb64>/<token>/", views.ActivationView.as_view(), name="activation_confirm"
+    ),
 ]

@@ -119,12 +119,12 @@ def _lockout_limit() -> int | None:
 class _Rows:
     """Builds the rows of one page: names of referenced records are read once per page."""
 
-    def __init__(self, events):
+    def __init__(self, events, *, user):
         self.events = list(events)
         self.models = {event.pgh_obj_model: None for event in self.events}
         for label in self.models:
             self.models[label] = _event_model_for(label)
-        self.names = audit_reference_names(_referenced_ids(self.events, self.models))
+        self.names = audit_reference_names(_referenced_ids(self.events, self.models), user=user)
         self.lockout_limit = _lockout_limit()
 
     def value(self, model, name: str, value: Any) -> Any:
@@ -207,10 +207,11 @@ def _event_model_for(label: str):
         return None
 
 
-def audit_rows(events) -> list[AuditRow]:
-    """Turn raw events into rows with Italian labels (model and field verbose names, names of
-    the users, groups and permissions they refer to)."""
-    return list(_Rows(events))
+def audit_rows(events, *, user) -> list[AuditRow]:
+    """Turn events (from ``audit_event_list``, already redacted for ``user``) into rows with
+    Italian labels (model and field verbose names, names of the users, groups and permissions
+    they refer to, redacted the same way)."""
+    return list(_Rows(events, user=user))
 
 
 class AuditLogView(LoginRequiredMixin, ListView):
@@ -226,20 +227,23 @@ class AuditLogView(LoginRequiredMixin, ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        self.form = AuditFilterForm(self.request.GET or None)
+        self.form = AuditFilterForm(
+            self.request.GET or None,
+            show_names=permissions.can_view_personal_data(self.request.user),
+        )
         if self.form.is_bound and self.form.is_valid():
             filters = self.form.to_filters()
         else:
             filters = AuditFilters()
             if self.form.is_bound:
                 # Invalid filters show their errors and no rows, never a wider result.
-                return audit_event_list(filters=filters).none()
-        return audit_event_list(filters=filters)
+                return audit_event_list(user=self.request.user, filters=filters).none()
+        return audit_event_list(user=self.request.user, filters=filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
-        context["rows"] = audit_rows(context["object_list"])
+        context["rows"] = audit_rows(context["object_list"], user=self.request.user)
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()

@@ -72,8 +72,8 @@ def _busiest_budget(user) -> dict | None:
 PAGES = [
     Page("elenco servizi", ("services:list", "services:service_list")),
     Page("dettaglio servizio", ("services:detail", "services:service_detail"), _busiest_service),
-    Page("elenco budget", ("budgets:list",)),
-    Page("dettaglio budget", ("budgets:detail",), _busiest_budget),
+    Page("elenco budget", ("budgets:budget_list",)),
+    Page("dettaglio budget", ("budgets:budget_detail",), _busiest_budget),
 ]
 
 

@@ -43,7 +43,8 @@ def _version_or_404(request, pk: int, action: Action | None = None) -> BudgetVer
 
 def _detail_url(version: BudgetVersion) -> str:
     return (
-        reverse("budgets:detail", kwargs={"pk": version.budget_id}) + f"?versione={version.number}"
+        reverse("budgets:budget_detail", kwargs={"pk": version.budget_id})
+        + f"?versione={version.number}"
     )
 
 
@@ -122,7 +123,7 @@ class BudgetCreateView(LoginRequiredMixin, FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Budget creato: compila il piano ore."))
-        return redirect("budgets:hours", pk=version.pk)
+        return redirect("budgets:version_hours", pk=version.pk)
 
     def get_initial(self):
         initial = super().get_initial()
@@ -442,7 +443,7 @@ class ActualCostCreateView(LoginRequiredMixin, FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Costo effettivo registrato."))
-        return redirect("budgets:actuals", pk=self.version.pk)
+        return redirect("budgets:version_actuals", pk=self.version.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(version=self.version, budget=self.version.budget, **kwargs)

@@ -24,10 +24,16 @@ def navigation_items(user) -> list[dict]:
             {"label": _("Servizi"), "url": reverse("services:service_list"), "key": "services"}
         )
     if budget_permissions.can_open_list(user):
-        items.append({"label": _("Budget"), "url": reverse("budgets:list"), "key": "budgets"})
+        items.append(
+            {"label": _("Budget"), "url": reverse("budgets:budget_list"), "key": "budgets"}
+        )
     if account_permissions.can_view_audit_log(user):
         items.append(
-            {"label": _("Registro attività"), "url": reverse("accounts:audit_log"), "key": "audit"}
+            {
+                "label": _("Registro attività"),
+                "url": reverse("accounts:audit_event_list"),
+                "key": "audit",
+            }
         )
     # The managed lists (qualifications of services, cost categories of budgets) are kept in
     # the admin by whoever manages services (the Direttore).

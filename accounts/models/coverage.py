@@ -160,6 +160,8 @@ class AuditedSolarSchedule(SolarSchedule):
 class AuditedAccessAttempt(AccessAttempt):
     """Proxy of django-axes' failed sign-in counter (failures, lockouts and their reset)."""
 
+    audit_personal_fields = frozenset({"ip_address", "user_agent"})
+
     class Meta:
         proxy = True
         verbose_name = _("tentativi di accesso non riusciti")

@@ -13,6 +13,8 @@ from accounts.audit import audited, no_truncate
 class User(AbstractUser):
     """A person who signs in. Roles come from ``RoleAssignment``, never from direct grants."""
 
+    audit_personal_fields = frozenset({"first_name", "last_name", "email"})
+
     class Meta:
         verbose_name = _("utente")
         verbose_name_plural = _("utenti")

@@ -29,6 +29,8 @@ from services.models.fields import (
 class Meeting(models.Model):
     """A meeting with the commissioning body's referents (Prot. 10 §5.1)."""
 
+    audit_personal_fields = frozenset({"participants"})
+
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("servizio")
     )

@@ -103,6 +103,8 @@ RETURN NEW;
 class Contract(models.Model):
     """The contract with the Ente affidante or a private client under which a service runs."""
 
+    audit_personal_fields = frozenset({"referent_name", "referent_email", "referent_phone"})
+
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("servizio")
     )

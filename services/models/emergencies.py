@@ -28,6 +28,8 @@ RAISE EXCEPTION USING
 class Emergency(models.Model):
     """An emergency in a service, handled by the Direttore with the AU (Prot. 10 §5.1)."""
 
+    audit_personal_fields = frozenset({"description", "actions_taken", "closure_note"})
+
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="emergencies", verbose_name=_("servizio")
     )

@@ -1,6 +1,7 @@
 """Permission table of ``accounts`` and of the project's own URLs."""
 
 from accounts.roles import Role
+from tests.factories.accounts import TEST_PASSWORD
 from tests.permission_harness import ALL_ROLES, Route
 
 CONFIRMERS = frozenset({Role.AMMINISTRATORE_UNICO, Role.SINDACO})
@@ -38,8 +39,86 @@ def _other_request(user, ctx) -> dict:
     return {"pk": _request_for(other, ctx)}
 
 
+def _enrolment_code(user, ctx, url) -> dict:
+    """The current code of the app being enrolled, as the person's phone would show it."""
+    from django_otp.oath import totp
+
+    from accounts import mfa
+
+    if user is None:
+        return {}
+    device = mfa.totp_device_start(user=user)
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return {"code": f"{code:0{device.digits}d}"}
+
+
+INVALID_LINK = {"uidb64": "MQ", "token": "token-non-valido"}
+NEW_PASSWORD = "Un-altra-password-di-prova-2026"
+
 ROUTES = [
     Route("login", public=True, signed_in_status=302, note="signed-in users go home"),
+    Route(
+        "login",
+        public=True,
+        method="post",
+        data={"username": "direttore", "password": TEST_PASSWORD},
+        ok_status=302,
+        signed_in_status=302,
+        note="valid credentials: on to the second factor or home",
+    ),
+    Route(
+        "password_reset",
+        public=True,
+        method="post",
+        data={"email": "nessuno@example.org"},
+        ok_status=302,
+        note="the same answer whether the address exists or not",
+    ),
+    Route(
+        "password_reset_confirm",
+        public=True,
+        method="post",
+        data={"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        kwargs=lambda user, ctx: INVALID_LINK,
+        note="an invalid link changes nothing and renders 'link not valid'",
+    ),
+    Route(
+        "accounts:activation_confirm",
+        public=True,
+        method="post",
+        data={"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        kwargs=lambda user, ctx: INVALID_LINK,
+        note="an invalid link changes nothing and renders 'link not valid'",
+    ),
+    Route(
+        "password_change",
+        allowed=ALL_ROLES,
+        any_authenticated=True,
+        method="post",
+        data={
+            "old_password": TEST_PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        ok_status=302,
+    ),
+    Route(
+        "accounts:mfa_verify",
+        allowed=ALL_ROLES,
+        any_authenticated=True,
+        method="post",
+        ok_status=302,
+        note="verified → next page; no device yet → enrolment",
+    ),
+    Route(
+        "accounts:mfa_enrol",
+        allowed=ALL_ROLES,
+        any_authenticated=True,
+        method="post",
+        data=_enrolment_code,
+        ok_status=302,
+        note="the app's current code confirms it; on to the recovery codes",
+    ),
     Route("password_reset", public=True),
     Route("password_reset_done", public=True),
     Route(
@@ -70,11 +149,11 @@ ROUTES = [
         note="POST only; anonymous logout just redirects to the login page",
     ),
     Route(
-        "accounts:audit_log",
+        "accounts:audit_event_list",
         allowed=frozenset({Role.AMMINISTRATORE_UNICO, Role.ODV}),
     ),
     Route(
-        "accounts:activate",
+        "accounts:activation_confirm",
         public=True,
         kwargs=lambda user, ctx: {"uidb64": "MQ", "token": "token-non-valido"},
         note="an invalid link renders the Italian 'link not valid' page",
@@ -129,7 +208,7 @@ ROUTES += [
         note="new app (verified session) or first enrolment (no device)",
     ),
     Route(
-        "accounts:mfa_recovery_codes",
+        "accounts:mfa_recovery_code_list",
         allowed=ALL_ROLES,
         any_authenticated=True,
         note="nothing to show unless codes were just generated",

@@ -36,7 +36,7 @@ from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-AUDIT_LOG = reverse("accounts:audit_log")
+AUDIT_LOG = reverse("accounts:audit_event_list")
 
 
 def events_of(model_label: str) -> list[Events]:

@@ -17,7 +17,7 @@ from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("accounts:audit_log")
+URL = reverse("accounts:audit_event_list")
 PAGE_SIZE = 50
 # Session, user, permissions (user + groups), count, page, roles for the header, the user
 # filter's choices, the session renewal (savepoint, update, release), and the navigation's

@@ -59,7 +59,9 @@ def statement(services, role_users):
     return build_service_objects(services, role_users[Role.DIRETTORE])["simf"]["issued"]
 
 
-@pytest.mark.parametrize(("route", "kind"), [("budgets:pdf", "pdf"), ("budgets:xlsx", "xlsx")])
+@pytest.mark.parametrize(
+    ("route", "kind"), [("budgets:version_pdf", "pdf"), ("budgets:version_xlsx", "xlsx")]
+)
 def test_a_budget_download_is_recorded(client, budget, services, route, kind):
     """The budget PDF and XLSX record the user, the version, the format and the file name."""
     coordinator = services["coord_simf"]
@@ -98,7 +100,7 @@ def test_the_download_appears_in_the_registro_with_its_user(client, budget, serv
     """The access row is itself audited: an insert whose context names the user."""
     coordinator = services["coord_simf"]
     client.force_login(coordinator)
-    client.get(reverse("budgets:pdf", args=[budget.pk]))
+    client.get(reverse("budgets:version_pdf", args=[budget.pk]))
     access = only_access()
 
     (event,) = Events.objects.filter(pgh_obj_model="accounts.DocumentAccess")
@@ -113,11 +115,13 @@ def test_the_registro_shows_the_download_in_italian(client, budget, services, ro
     """The Registro reads 'Documento scaricato', with the file name and the user."""
     coordinator = services["coord_simf"]
     client.force_login(coordinator)
-    client.get(reverse("budgets:xlsx", args=[budget.pk]))
+    client.get(reverse("budgets:version_xlsx", args=[budget.pk]))
     filename = only_access().filename
     client.force_login(role_users[Role.ODV])
 
-    response = client.get(reverse("accounts:audit_log"), {"model": "accounts.DocumentAccess"})
+    response = client.get(
+        reverse("accounts:audit_event_list"), {"model": "accounts.DocumentAccess"}
+    )
 
     (row,) = response.context["rows"]
     assert row.operation == "Documento scaricato"
@@ -131,7 +135,7 @@ def test_a_refused_download_records_nothing(client, budget, services):
     """A user who may not see the document gets 404 and leaves no access row."""
     client.force_login(services["coord_sad"])
 
-    for route in ("budgets:pdf", "budgets:xlsx"):
+    for route in ("budgets:version_pdf", "budgets:version_xlsx"):
         assert client.get(reverse(route, args=[budget.pk])).status_code == 404
     assert not DocumentAccess.objects.exists()
 

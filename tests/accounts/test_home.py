@@ -52,7 +52,7 @@ def test_each_role_sees_only_its_cards(client, make_user, role):
 
 def test_card_links_lead_to_their_pages(client, make_user):
     """The AU's Registro card links to the Registro; the gestore's card to the admin."""
-    assert f'href="{reverse("accounts:audit_log")}"' in home(
+    assert f'href="{reverse("accounts:audit_event_list")}"' in home(
         client, make_user(Role.AMMINISTRATORE_UNICO)
     )
     assert f'href="{reverse("admin:index")}"' in home(client, make_user(Role.GESTORE_UTENTI))
@@ -241,7 +241,7 @@ def listed(client, href: str) -> int:
 def test_the_au_s_budget_card_counts_what_its_link_lists(client, budgets_in_every_state):
     """Every proposed budget waits for the AU, whatever its year: 2, and the link lists 2."""
     content = home(client, budgets_in_every_state["au"])
-    href = f"{reverse('budgets:list')}?status=proposto"
+    href = f"{reverse('budgets:budget_list')}?status=proposto"
     assert f'<a href="{href}">2 budget proposti attendono la tua approvazione.</a>' in content
     assert listed(client, href) == 2
 
@@ -255,7 +255,7 @@ def test_the_direttore_s_budget_card_links_each_count_to_its_list(client, budget
     cells = re.findall(r'<td class="num"><a href="([^"]+)">(\d+)</a></td>', content)
     assert len(cells) == 8  # four states × two years
     counts = {href: int(count) for href, count in cells}
-    base = reverse("budgets:list")
+    base = reverse("budgets:budget_list")
     assert counts[f"{base}?year={year}&amp;status=proposto"] == 1
     assert counts[f"{base}?year={year}&amp;status=approvato"] == 1
     assert counts[f"{base}?year={year + 1}&amp;status=bozza"] == 1

@@ -111,7 +111,7 @@ def test_required_role_user_cannot_reach_any_page_or_the_admin_before_verifying(
         reverse("home"),
         reverse("admin:index"),
         reverse("admin:accounts_user_changelist"),
-        reverse("accounts:audit_log"),
+        reverse("accounts:audit_event_list"),
         reverse("password_change"),
         reverse("accounts:mfa_security"),
     ]:
@@ -196,7 +196,7 @@ def test_a_user_who_enrolled_voluntarily_is_asked_from_then_on(client, make_user
     assert client.get(reverse("accounts:mfa_enrol")).status_code == 200
     device = TOTPDevice.objects.get(user=user)
     response = client.post(reverse("accounts:mfa_enrol"), {"code": code_for(device)})
-    assert response.url == reverse("accounts:mfa_recovery_codes")
+    assert response.url == reverse("accounts:mfa_recovery_code_list")
     assert "Attiva" in client.get(reverse("accounts:mfa_security")).content.decode()
 
     client.post(reverse("logout"))
@@ -242,12 +242,12 @@ def test_enrolment_shows_a_qr_code_and_the_secret_then_a_code_confirms_it(
         {"code": code_for(device), "next": "/registro-attivita/"},
     )
     assert response.status_code == 302
-    assert response.url == reverse("accounts:mfa_recovery_codes")
+    assert response.url == reverse("accounts:mfa_recovery_code_list")
     device.refresh_from_db()
     assert device.confirmed
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
 
-    page = client.get(reverse("accounts:mfa_recovery_codes")).content.decode()
+    page = client.get(reverse("accounts:mfa_recovery_code_list")).content.decode()
     shown = re.findall(r"<li><code>([a-z2-7]{4} [a-z2-7]{4})</code></li>", page)
     stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
     assert len(shown) == 10
@@ -255,7 +255,7 @@ def test_enrolment_shows_a_qr_code_and_the_secret_then_a_code_confirms_it(
     assert "non verranno più mostrati" in page
     assert 'href="/registro-attivita/"' in page
     # Shown once: the page no longer lists them.
-    again = client.get(reverse("accounts:mfa_recovery_codes")).content.decode()
+    again = client.get(reverse("accounts:mfa_recovery_code_list")).content.decode()
     assert "Non ci sono nuovi codici da mostrare" in again
     assert not any(code in again for code in shown)
 
@@ -435,7 +435,7 @@ def test_regenerating_recovery_codes_voids_the_old_ones(client, make_user, passw
     sign_in(client, user, password)
     verify(client, code_for(device))
     response = client.post(reverse("accounts:mfa_recovery_regenerate"))
-    assert response.url == reverse("accounts:mfa_recovery_codes")
+    assert response.url == reverse("accounts:mfa_recovery_code_list")
     page = client.get(response.url).content.decode()
     new_codes = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
     assert len(new_codes) == 10

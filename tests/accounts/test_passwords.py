@@ -184,7 +184,7 @@ def test_activation_and_reset_links_are_not_interchangeable(client, roles):
 
     uid = urlsafe_base64_encode(force_bytes(active.pk))
     activate_url = reverse(
-        "accounts:activate",
+        "accounts:activation_confirm",
         kwargs={"uidb64": uid, "token": default_token_generator.make_token(active)},
     )
     assert client.get(activate_url, follow=True).context["validlink"] is False
@@ -199,7 +199,7 @@ def test_an_activation_link_is_void_once_the_account_has_a_password(client, role
     user.set_password(NEW_PASSWORD)
     user.save()
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    url = reverse("accounts:activate", kwargs={"uidb64": uid, "token": token})
+    url = reverse("accounts:activation_confirm", kwargs={"uidb64": uid, "token": token})
     assert client.get(url, follow=True).context["validlink"] is False
 
 

@@ -351,8 +351,8 @@ def test_a_new_account_given_au_or_odv_by_the_gestore_has_no_power(
     version = budget_actions.version_submit(version=version, actor=direttore)
 
     client.force_login(complice)
-    assert client.get(reverse("accounts:audit_log")).status_code == 404
-    assert client.post(reverse("budgets:approve", args=[version.pk])).status_code == 404
+    assert client.get(reverse("accounts:audit_event_list")).status_code == 404
+    assert client.post(reverse("budgets:version_approve", args=[version.pk])).status_code == 404
     version.refresh_from_db()
     assert version.status == "proposto"
 

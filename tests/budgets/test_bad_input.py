@@ -69,7 +69,7 @@ def test_twenty_parallel_creations_give_one_budget_and_nineteen_form_errors(serv
         try:
             barrier.wait()
             responses[index] = clients[index].post(
-                reverse("budgets:create"), _create_data(services, year)
+                reverse("budgets:budget_create"), _create_data(services, year)
             )
         finally:
             connection.close()
@@ -112,7 +112,7 @@ def test_a_budget_committed_while_we_insert_is_a_form_error(services, users, yea
     thread.start()
     assert inserted.wait(timeout=30)
     client.force_login(users["direttore"])
-    response = client.post(reverse("budgets:create"), _create_data(services, year))
+    response = client.post(reverse("budgets:budget_create"), _create_data(services, year))
     done.set()
     thread.join(timeout=30)
     assert response.status_code == 200
@@ -155,7 +155,9 @@ def test_implausible_return_comments_are_refused(simf_draft, users, client, comm
     """The AU's observations: at most 10,000 characters, no direction overrides."""
     version = actions.version_submit(version=simf_draft, actor=users["direttore"])
     client.force_login(users["au"])
-    response = client.post(reverse("budgets:return", args=[version.pk]), {"comment": comment})
+    response = client.post(
+        reverse("budgets:version_return", args=[version.pk]), {"comment": comment}
+    )
     assert response.status_code == 302
     assert any(message in str(m) for m in get_messages(response.wsgi_request))
     version.refresh_from_db()
@@ -174,7 +176,7 @@ def test_other_cost_with_a_direction_override_is_refused(simf_draft, users, cate
         "form-0-description": f"Cancelleria {RLO}aileps",
         "form-0-amount": "100",
     }
-    response = client.post(reverse("budgets:costs", args=[simf_draft.pk]), data)
+    response = client.post(reverse("budgets:version_costs", args=[simf_draft.pk]), data)
     assert response.status_code == 200
     assert "caratteri di controllo invisibili" in unescape(response.content.decode())
     assert not OtherCostLine.objects.exists()
@@ -280,7 +282,7 @@ def test_a_description_that_looks_like_a_formula_is_exported_as_text(
         actor=users["direttore"],
     )
     client.force_login(users["direttore"])
-    response = client.get(reverse("budgets:xlsx", args=[version.pk]))
+    response = client.get(reverse("budgets:version_xlsx", args=[version.pk]))
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content))["Altre spese"]
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == description)
@@ -296,13 +298,13 @@ def test_budget_pages_answer_after_refused_input(simf_draft, users, client):
     """After refused input, the budget's pages still answer 200."""
     client.force_login(users["direttore"])
     response = client.post(
-        reverse("budgets:create"),
+        reverse("budgets:budget_create"),
         {"service": simf_draft.budget.service_id, "year": "99999999999", "contract_type": "x"},
     )
     assert response.status_code == 200
     for url in (
-        reverse("budgets:list"),
-        reverse("budgets:detail", args=[simf_draft.budget_id]),
-        reverse("budgets:actuals", args=[simf_draft.pk]),
+        reverse("budgets:budget_list"),
+        reverse("budgets:budget_detail", args=[simf_draft.budget_id]),
+        reverse("budgets:version_actuals", args=[simf_draft.pk]),
     ):
         assert client.get(url).status_code == 200

@@ -47,7 +47,7 @@ def test_the_second_of_two_concurrent_saves_gets_a_conflict_and_keeps_its_typing
     simf_draft, users, client
 ):
     """Both read lock_version N; the first save wins, the second sees its own values back."""
-    url = reverse("budgets:hours", args=[simf_draft.pk])
+    url = reverse("budgets:version_hours", args=[simf_draft.pk])
     line = simf_draft.hour_lines.get()
     read_lock = simf_draft.lock_version
 
@@ -76,7 +76,7 @@ def test_a_save_after_the_budget_was_proposed_is_a_conflict_not_an_error(simf_dr
     actions.version_submit(version=simf_draft, actor=users["direttore"])
     client.force_login(users["coord_simf"])
     response = client.post(
-        reverse("budgets:hours", args=[simf_draft.pk]),
+        reverse("budgets:version_hours", args=[simf_draft.pk]),
         _hours_post(simf_draft, [(line, _values(line, weeks="39"))], lock_version=read_lock),
     )
     assert response.status_code == 200
@@ -108,7 +108,7 @@ def test_absurd_or_non_numeric_values_are_refused_and_nothing_is_saved(
         extra=[good_new_row],
     )
     client.force_login(users["direttore"])
-    response = client.post(reverse("budgets:hours", args=[simf_draft.pk]), data)
+    response = client.post(reverse("budgets:version_hours", args=[simf_draft.pk]), data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert HourPlanLine.objects.filter(version=simf_draft).count() == 1

@@ -30,7 +30,7 @@ def test_the_pdf_is_sealed_and_shows_the_totals(simf_draft, users, categories, c
     """pdfsig validates the seal; the text has the service, the total and the approver step."""
     version = _approved(simf_draft, users, categories)
     client.force_login(users["sindaco"])
-    response = client.get(reverse("budgets:pdf", args=[version.pk]))
+    response = client.get(reverse("budgets:version_pdf", args=[version.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     path = tmp_path / "budget.pdf"
@@ -46,7 +46,7 @@ def test_the_pdf_is_sealed_and_shows_the_totals(simf_draft, users, categories, c
 
 def test_a_draft_pdf_says_it_is_not_approved(simf_draft, users, client, tmp_path):
     client.force_login(users["coord_simf"])
-    response = client.get(reverse("budgets:pdf", args=[simf_draft.pk]))
+    response = client.get(reverse("budgets:version_pdf", args=[simf_draft.pk]))
     path = tmp_path / "draft.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
@@ -56,7 +56,7 @@ def test_a_draft_pdf_says_it_is_not_approved(simf_draft, users, client, tmp_path
 def test_the_xlsx_has_the_lines_and_totals_as_numbers(simf_draft, users, categories, client):
     version = _approved(simf_draft, users, categories)
     client.force_login(users["direttore"])
-    response = client.get(reverse("budgets:xlsx", args=[version.pk]))
+    response = client.get(reverse("budgets:version_xlsx", args=[version.pk]))
     assert response.status_code == 200
     workbook = load_workbook(BytesIO(response.content))
     assert workbook.sheetnames == ["Piano ore", "Altre spese", "Totali"]

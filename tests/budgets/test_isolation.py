@@ -11,12 +11,27 @@ def test_coord_sad_gets_404_on_every_simf_budget_url(simf_draft, users, client):
     coord_sad = users["coord_sad"]
     client.force_login(coord_sad)
     version = simf_draft
-    gets = ["detail", "hours", "costs", "pdf", "xlsx", "actuals", "actual_cost_create"]
-    posts = ["submit", "approve", "return", "new_version", "hours", "costs"]
+    gets = [
+        "budget_detail",
+        "version_hours",
+        "version_costs",
+        "version_pdf",
+        "version_xlsx",
+        "version_actuals",
+        "actual_cost_create",
+    ]
+    posts = [
+        "version_submit",
+        "version_approve",
+        "version_return",
+        "version_new",
+        "version_hours",
+        "version_costs",
+    ]
 
     def check(version):
         for name in gets:
-            pk = version.budget_id if name == "detail" else version.pk
+            pk = version.budget_id if name == "budget_detail" else version.pk
             assert client.get(reverse(f"budgets:{name}", args=[pk])).status_code == 404, name
         for name in posts:
             response = client.post(reverse(f"budgets:{name}", args=[version.pk]), {"comment": "x"})
@@ -30,5 +45,5 @@ def test_coord_sad_gets_404_on_every_simf_budget_url(simf_draft, users, client):
     version.refresh_from_db()
     assert version.status == BudgetStatus.APPROVATO
     assert version.budget.versions.count() == 1
-    listing = client.get(reverse("budgets:list")).content.decode()
+    listing = client.get(reverse("budgets:budget_list")).content.decode()
     assert "SIMF" not in listing

@@ -81,7 +81,7 @@ def test_a_proposed_budget_is_notified_to_every_au_holding_the_role_today(
     year = version.budget.year
     assert notification.text == f"Budget {year} di SIMF (versione 1) da approvare"
     assert notification.url == (
-        reverse("budgets:detail", kwargs={"pk": version.budget_id}) + "?versione=1"
+        reverse("budgets:budget_detail", kwargs={"pk": version.budget_id}) + "?versione=1"
     )
     assert notification.target == version
     assert notification_waiting_count(user=users["au"]) == 1

@@ -58,11 +58,11 @@ def test_list_and_detail_queries_are_bounded(
     )
     client.force_login(users["direttore"])
     with django_assert_max_num_queries(LIST_QUERIES):
-        response = client.get(reverse("budgets:list"))
+        response = client.get(reverse("budgets:budget_list"))
     assert response.status_code == 200
     assert response.content.decode().count('href="/budget/') >= scale
     last = versions[-1]
     with django_assert_max_num_queries(DETAIL_QUERIES):
-        response = client.get(reverse("budgets:detail", args=[last.budget_id]))
+        response = client.get(reverse("budgets:budget_detail", args=[last.budget_id]))
     assert response.status_code == 200
     assert response.content.decode().count("<td>Psicologo</td>") == 3 * scale

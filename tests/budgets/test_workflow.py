@@ -104,7 +104,7 @@ def test_returning_needs_a_comment_and_submitting_needs_lines(
     with pytest.raises(ValidationError, match="vuoto"):
         actions.version_submit(version=empty, actor=users["direttore"])
     client.force_login(users["direttore"])
-    response = client.post(reverse("budgets:submit", args=[empty.pk]), follow=True)
+    response = client.post(reverse("budgets:version_submit", args=[empty.pk]), follow=True)
     assert "Il budget è vuoto" in response.content.decode()
     empty.refresh_from_db()
     assert empty.status == BudgetStatus.BOZZA
@@ -118,7 +118,7 @@ def test_returning_needs_a_comment_and_submitting_needs_lines(
     full = actions.version_submit(version=full, actor=users["direttore"])
     client.force_login(users["au"])
     response = client.post(
-        reverse("budgets:return", args=[full.pk]), {"comment": "  "}, follow=True
+        reverse("budgets:version_return", args=[full.pk]), {"comment": "  "}, follow=True
     )
     assert "Per restituire il budget scrivi un commento." in response.content.decode()
     full.refresh_from_db()
@@ -153,7 +153,7 @@ def test_workflow_messages_follow_the_user_language(simf_draft, users, client):
     """The confirmation after a step is in the language the user chose, not the server's."""
     client.force_login(users["direttore"])
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    response = client.post(reverse("budgets:submit", args=[simf_draft.pk]), follow=True)
+    response = client.post(reverse("budgets:version_submit", args=[simf_draft.pk]), follow=True)
     assert "Budget submitted to the Sole Director." in response.content.decode()
 
 
@@ -213,7 +213,7 @@ def test_the_approve_page_shows_the_refusal(client, simf_draft, superuser):
     """Through the page: the refusal is a message on the budget, no 500, nothing approved."""
     version = actions.version_submit(version=simf_draft, actor=superuser)
     client.force_login(superuser)
-    response = client.post(reverse("budgets:approve", args=[version.pk]), follow=True)
+    response = client.post(reverse("budgets:version_approve", args=[version.pk]), follow=True)
     assert response.status_code == 200
     assert "Non puoi approvare un budget che hai proposto tu" in response.content.decode()
     version.refresh_from_db()

@@ -98,7 +98,7 @@ def test_budget_from_hour_plan_to_approval_and_sealed_pdf(
 
     # 2. direttore adds the other costs and submits.
     login(page, live_server, "direttore", demo_password)
-    page.goto(url(live_server, "budgets:list"))
+    page.goto(url(live_server, "budgets:budget_list"))
     page.get_by_role("link", name=sad.name).click()
     page.get_by_role("link", name="Modifica le altre spese").click()
     _fill_row(
@@ -121,7 +121,7 @@ def test_budget_from_hour_plan_to_approval_and_sealed_pdf(
 
     # 3. au returns it with a comment.
     login(page, live_server, "au", demo_password)
-    page.goto(url(live_server, "budgets:list") + "?status=proposto")
+    page.goto(url(live_server, "budgets:budget_list") + "?status=proposto")
     page.get_by_role("link", name=sad.name).click()
     expect(page.get_by_role("link", name="Modifica il piano ore")).to_have_count(0)
     page.locator("#return-comment").fill("Le settimane ASA sono troppe: riportarle a 44.")
@@ -132,7 +132,7 @@ def test_budget_from_hour_plan_to_approval_and_sealed_pdf(
 
     # 4. direttore fixes the hour plan and resubmits.
     login(page, live_server, "direttore", demo_password)
-    page.goto(url(live_server, "budgets:list"))
+    page.goto(url(live_server, "budgets:budget_list"))
     page.get_by_role("link", name=sad.name).click()
     # The AU's remarks stand in the banner at the top (and in the timeline).
     banner = page.locator("main > .notice").filter(has_text="Restituito da Giulia Ferrari")
@@ -149,7 +149,7 @@ def test_budget_from_hour_plan_to_approval_and_sealed_pdf(
 
     # 5. au approves; the budget is frozen and the sealed PDF downloads.
     login(page, live_server, "au", demo_password)
-    page.goto(url(live_server, "budgets:list"))
+    page.goto(url(live_server, "budgets:budget_list"))
     page.get_by_role("link", name=sad.name).click()
     page.get_by_role("button", name="Approva il budget").click()
     expect(page.get_by_text("Budget approvato")).to_be_visible()
@@ -182,7 +182,7 @@ def test_budget_from_hour_plan_to_approval_and_sealed_pdf(
 
     # Frozen: the Direttore no longer sees edit or submit actions, only a new version.
     login(page, live_server, "direttore", demo_password)
-    page.goto(url(live_server, "budgets:list"))
+    page.goto(url(live_server, "budgets:budget_list"))
     page.get_by_role("link", name=sad.name).click()
     expect(page.get_by_role("link", name="Modifica il piano ore")).to_have_count(0)
     expect(page.get_by_role("link", name="Modifica le altre spese")).to_have_count(0)

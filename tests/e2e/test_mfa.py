@@ -48,7 +48,7 @@ def test_sindaco_enrols_an_app_keeps_the_recovery_codes_and_signs_in_with_one(
     secret = page.locator("#chiave-segreta").inner_text()
     submit_code(page, app_code(secret))
 
-    expect(page).to_have_url(url(live_server, "accounts:mfa_recovery_codes"))
+    expect(page).to_have_url(url(live_server, "accounts:mfa_recovery_code_list"))
     expect(page.get_by_text("Verifica in due passaggi attivata.")).to_be_visible()
     codes = page.get_by_role("list", name="I tuoi codici di recupero").locator("code")
     expect(codes).to_have_count(10)
@@ -72,7 +72,7 @@ def test_au_is_refused_a_wrong_code_then_verifies_and_opens_the_page_asked_for(
     wrong code shows the Italian error; the right one opens the Registro."""
     from accounts import mfa
 
-    page.goto(url(live_server, "accounts:audit_log"))
+    page.goto(url(live_server, "accounts:audit_event_list"))
     page.locator("#id_username").fill("au")
     page.locator("#id_password").fill(demo_password)
     page.locator("main button[type=submit]").click()
@@ -100,7 +100,7 @@ def test_au_is_refused_a_wrong_code_then_verifies_and_opens_the_page_asked_for(
     time.sleep(1.1)  # django-otp's back-off after one failure: 1 s
     page.goto(url(live_server, "accounts:mfa_verify") + "?next=/registro-attivita/")
     submit_code(page, mfa.current_code(TOTPDevice.objects.get(pk=device.pk)).code)
-    expect(page).to_have_url(url(live_server, "accounts:audit_log"))
+    expect(page).to_have_url(url(live_server, "accounts:audit_event_list"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Registro attività")
 
 

@@ -263,8 +263,8 @@ BASELINES = {
         "au_informed_at": "2025-05-01T12:00",  # it occurred at 11:00 in Rome
         "closure_note": "Sede asciutta, servizio ripreso",
     },
-    "budgets:create": {"year": "2025", "contract_type": "appalto"},
-    "budgets:costs": {
+    "budgets:budget_create": {"year": "2025", "contract_type": "appalto"},
+    "budgets:version_costs": {
         "form-0-category": _cost_category("materiali"),
         "form-0-description": "Cancelleria",
         "form-0-amount": "100",

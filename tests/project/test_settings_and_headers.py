@@ -74,7 +74,7 @@ def test_pages_for_a_signed_in_person_are_never_stored(client, make_user):
 
     user = make_user(Role.DIRETTORE)
     client.force_login(user)
-    for name in ("home", "services:service_list", "budgets:list"):
+    for name in ("home", "services:service_list", "budgets:budget_list"):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert "no-store" in response["Cache-Control"], name

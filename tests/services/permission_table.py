@@ -3,8 +3,9 @@
 Object routes build their URL kwargs from the ``services`` fixture (``ctx["services"]``):
 SIMF is coordinated by the Coordinatore role user, SAD by ``coord.sad``, and the Operatore
 works in SAD. "Own" objects are those of a service the user is assigned to (SIMF for users
-who see every service); "someone else's" are those of the other service, or — for roles that
-see every service, for whom no such object exists — a missing one: both must give 404.
+who see every service); "someone else's" are those of the other service: 404 for the
+Coordinatore and the Operatore, the page (or the change) for the roles that see every service.
+Every form URL has a POST entry whose data is the form its page shows, with a change.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ import datetime
 from decimal import Decimal
 from unittest.mock import patch
 
-from accounts.roles import Role
-from tests.permission_harness import Route
+from django.urls import resolve
+from django.utils import timezone
 
-MISSING_PK = 987654321
+from accounts.roles import Role
+from tests.permission_harness import Route, page_form
+
+# Roles that see only the services they are assigned to; the others see every service.
+OWN_SERVICE_ROLES = frozenset({Role.COORDINATORE, Role.OPERATORE})
 
 VIEWERS = frozenset(
     {Role.AMMINISTRATORE_UNICO, Role.DIRETTORE, Role.ODV, Role.COORDINATORE, Role.OPERATORE}
@@ -127,12 +132,9 @@ def _own_key(user, ctx) -> str:
     return "sad" if works_in_sad else "simf"
 
 
-def _other_key(user, ctx) -> str | None:
-    if user.pk == ctx["services"]["coord_simf"].pk:
-        return "sad"
-    if user.pk in {ctx["services"]["coord_sad"].pk, ctx["users"][Role.OPERATORE].pk}:
-        return "simf"
-    return None  # sees every service: someone else's object does not exist
+def _other_key(user, ctx) -> str:
+    """The service that is not the user's own (SAD for the roles that see every service)."""
+    return "simf" if _own_key(user, ctx) == "sad" else "sad"
 
 
 def own(name: str):
@@ -145,11 +147,10 @@ def own(name: str):
 
 
 def other(name: str):
-    """kwargs builder: the ``name`` object of another service (or a missing one)."""
+    """kwargs builder: the ``name`` object of the other service."""
 
     def build(user, ctx):
-        key = _other_key(user, ctx)
-        return {"pk": _objects(ctx)[key][name].pk if key else MISSING_PK}
+        return {"pk": _objects(ctx)[_other_key(user, ctx)][name].pk}
 
     return build
 
@@ -162,8 +163,64 @@ def _route(name: str, allowed, obj: str | None = None, **options) -> Route:
         allowed=allowed,
         kwargs=own(obj),
         other_object_kwargs=other(obj),
+        other_object_roles=allowed & OWN_SERVICE_ROLES,
         **options,
     )
+
+
+def _post(name: str, allowed, obj: str | None = None, changes=None, **options) -> Route:
+    """The POST of a form URL: the form as its page shows it to the Direttore, changed."""
+    options.setdefault("ok_status", 302)
+    return _route(name, allowed, obj, method="post", data=page_form(changes=changes), **options)
+
+
+def _service_target(ctx, url: str) -> str:
+    pk = resolve(url).kwargs["pk"]
+    return "simf" if ctx["services"]["simf"].pk == pk else "sad"
+
+
+def _new_operatore(user, ctx, url) -> dict:
+    """A person holding the Operatore role today, assigned to no service yet."""
+    from accounts.actions import role_assignment_create
+    from tests.factories.accounts import UserFactory
+
+    person = UserFactory()
+    role_assignment_create(
+        user=person, role=Role.OPERATORE, valid_from=timezone.localdate(), actor=None
+    )
+    return {"user": str(person.pk), "role": "operatore", "valid_from": str(timezone.localdate())}
+
+
+def _contract_of_own_service(user, ctx, url) -> dict:
+    _objects(ctx)
+    return {"contract": str(ctx["services"][f"{_own_key(user, ctx)}_contract"].pk)}
+
+
+def _delivery(**values):
+    def build(user, ctx, url):
+        _objects(ctx)
+        key = _service_target(ctx, url)
+        educatore = ctx["service_objects"][key]["delivery"].qualification_id
+        return {
+            "contract": str(ctx["services"][f"{key}_contract"].pk),
+            "qualification": str(educatore),
+            "hours": "80.00",
+            "people_served": "3",
+            **values,
+        }
+
+    return build
+
+
+NEW_CONTRACT = {
+    "counterpart": "Comune di Segrate",
+    "contract_type": "appalto",
+    "reference": "CIG-NUOVO",
+    "start_date": "2028-01-01",
+    "end_date": "2028-12-31",
+    "value": "1000.00",
+    "referent_name": "Ufficio di Piano",
+}
 
 
 ROUTES = [
@@ -201,4 +258,76 @@ ROUTES = [
     _route("emergency_create", EMERGENCY_MANAGERS),
     _route("emergency_update", EMERGENCY_MANAGERS, "emergency"),
     _route("emergency_close", EMERGENCY_MANAGERS, "emergency"),
+]
+
+ROUTES += [
+    _post(
+        "service_create",
+        MANAGERS,
+        changes={"code": "nuovo", "name": "Nuovo servizio", "kind": "altro"},
+    ),
+    _post("service_update", MANAGERS, "service", changes={"name": "Servizio rinominato"}),
+    _post("contract_create", MANAGERS, "service", changes=NEW_CONTRACT),
+    _post("contract_update", MANAGERS, "contract", changes={"value": "400000.00"}),
+    _post("assignment_start", MANAGERS, "service", changes=_new_operatore),
+    _post("assignment_end", MANAGERS, "assignment"),
+    _post(
+        "meeting_create",
+        EDITORS,
+        "service",
+        changes={"date": "2025-04-03", "participants": "Referente", "topics": "Avvio"},
+    ),
+    _post("meeting_update", EDITORS, "meeting", changes={"topics": "Andamento e verifiche"}),
+    _post("delivery_create", EDITORS, "service", changes=_delivery(month="2025-06")),
+    _post(
+        "delivery_correction_create",
+        EDITORS,
+        "service",
+        changes=_delivery(month="2025-03", reason="Ore non registrate"),
+    ),
+    _post("delivery_update", EDITORS, "delivery", changes={"hours": "90.00"}),
+    _post(
+        "indicator_create",
+        EDITORS,
+        "service",
+        changes={
+            "name": "Famiglie seguite",
+            "target": "20",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+        },
+    ),
+    _post("indicator_update", EDITORS, "indicator", changes={"target": "12"}),
+    _post(
+        "statement_create",
+        ISSUERS,
+        changes=lambda user, ctx, url: {
+            **_contract_of_own_service(user, ctx, url),
+            "period_start": "2025-01-01",
+            "period_end": "2025-01-31",
+        },
+    ),
+    _post("statement_issue", ISSUERS, "draft"),
+    _post("statement_delete", ISSUERS, "draft"),
+    _post("statement_correct", ISSUERS, "issued", changes={"note": "Ore di marzo corrette"}),
+    _post(
+        "emergency_create",
+        EMERGENCY_MANAGERS,
+        changes=lambda user, ctx, url: {
+            "service": str(ctx["services"]["simf"].pk),
+            "occurred_at": "2025-05-02T10:00",
+            "description": "Guasto al riscaldamento",
+        },
+    ),
+    _post("emergency_update", EMERGENCY_MANAGERS, "emergency", changes={"actions_taken": "Ok"}),
+    _post(
+        "emergency_close",
+        EMERGENCY_MANAGERS,
+        "emergency",
+        changes={
+            "closed_at": "2025-05-02T12:00",
+            "au_informed_at": "2025-05-01T12:00",
+            "closure_note": "Sede riaperta",
+        },
+    ),
 ]
