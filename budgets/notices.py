@@ -60,7 +60,8 @@ def _send(kind: str, version: BudgetVersion, recipients: list[User], actor: User
         kind=kind,
         title=TITLES[kind],
         params={"year": budget.year, "service": budget.service.name, "number": version.number},
-        url=reverse("budgets:budget_detail", kwargs={"pk": budget.pk}) + f"?versione={version.number}",
+        url=reverse("budgets:budget_detail", kwargs={"pk": budget.pk})
+        + f"?versione={version.number}",
         target=version,
         actor=actor,
     )
