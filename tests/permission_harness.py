@@ -204,7 +204,8 @@ def page_form(
     return build
 
 
-def _data(route: Route, user, ctx: dict, url: str) -> dict:
+def route_data(route: Route, user, ctx: dict, url: str) -> dict:
+    """The data a route's table entry submits to ``url`` (built from the page when callable)."""
     return route.data(user, ctx, url) if callable(route.data) else route.data
 
 
@@ -216,7 +217,7 @@ def _request(client, route: Route, user, ctx: dict, kwargs: dict | None = None, 
     if kwargs is None:
         kwargs = route.kwargs(user, ctx) if route.kwargs else {}
     url = reverse(route.name, kwargs=kwargs)
-    data = _data(route, user, ctx, data_url or url)
+    data = route_data(route, user, ctx, data_url or url)
     before = state(route, ctx, kwargs) if route.method in UNSAFE_METHODS else None
     response = getattr(client, route.method)(url, data)
     unchanged = before is None or state(route, ctx, kwargs) == before

@@ -30,6 +30,8 @@ def project_apps() -> set[str]:
         config.label
         for config in apps.get_app_configs()
         if Path(config.path).resolve().is_relative_to(base)
+        # A virtualenv inside the checkout (.venv, as in CI) holds third-party apps.
+        and "site-packages" not in Path(config.path).resolve().parts
     }
 
 
