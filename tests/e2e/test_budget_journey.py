@@ -119,10 +119,18 @@ def test_budget_from_hour_plan_to_approval_and_sealed_pdf(
     shot(page, "budget-05-proposed")
     _sign_out(page)
 
-    # 3. au returns it with a comment.
+    # 3. au is told the budget waits for her (count in the header, the list links to it) and
+    # returns it with a comment.
     login(page, live_server, "au", demo_password)
-    page.goto(url(live_server, "budgets:budget_list") + "?status=proposto")
-    page.get_by_role("link", name=sad.name).click()
+    expect(page.locator("#notification-count")).to_contain_text("1")
+    page.get_by_role("link", name="Notifiche").click()
+    waiting = f"Budget {year} di {sad.name} (versione 1) da approvare"
+    expect(page.locator("tbody tr").first).to_contain_text("Da leggere")
+    shot(page, "budget-05b-au-notifications")
+    page.get_by_role("link", name=waiting).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(sad.name)
+    # Opened, it is read: out of the count.
+    expect(page.locator("#notification-count")).to_have_count(0)
     expect(page.get_by_role("link", name="Modifica il piano ore")).to_have_count(0)
     page.locator("#return-comment").fill("Le settimane ASA sono troppe: riportarle a 44.")
     shot(page, "budget-06-au-returns")
@@ -130,8 +138,14 @@ def test_budget_from_hour_plan_to_approval_and_sealed_pdf(
     expect(page.get_by_text("Budget restituito al Direttore")).to_be_visible()
     _sign_out(page)
 
-    # 4. direttore fixes the hour plan and resubmits.
+    # 4. direttore is told it came back (the AU's waits no more), fixes the hour plan and
+    # resubmits.
     login(page, live_server, "direttore", demo_password)
+    expect(page.locator("#notification-count")).to_contain_text("1")
+    page.get_by_role("link", name="Notifiche").click()
+    returned = f"Budget {year} di {sad.name} (versione 1) restituito"
+    expect(page.get_by_role("link", name=returned)).to_be_visible()
+    shot(page, "budget-06b-direttore-notifications")
     page.goto(url(live_server, "budgets:budget_list"))
     page.get_by_role("link", name=sad.name).click()
     # The AU's remarks stand in the banner at the top (and in the timeline).
@@ -190,3 +204,17 @@ def test_budget_from_hour_plan_to_approval_and_sealed_pdf(
     version = Budget.objects.get(service=sad, year=year).versions.get()
     assert version.status == BudgetStatus.APPROVATO
     assert version.hour_lines.get(qualification__code="asa-oss").weeks == 44
+    _sign_out(page)
+
+    # coord.sad, the service's Coordinatore, was told of the return and of the approval; the
+    # return no longer waits (it was proposed again), the approval is news until read.
+    login(page, live_server, "coord.sad", demo_password)
+    expect(page.locator("#notification-count")).to_contain_text("1")
+    page.get_by_role("link", name="Notifiche").click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="approvato")).to_contain_text("Da leggere")
+    expect(rows.filter(has_text="restituito")).to_contain_text("Non più in attesa")
+    shot(page, "budget-10-coordinator-notifications")
+    page.get_by_role("button", name="Segna tutte come lette").click()
+    expect(page.locator("#notification-count")).to_have_count(0)

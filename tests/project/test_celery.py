@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -23,15 +27,43 @@ def test_only_json_crosses_the_broker():
     assert list(app.conf.accept_content) == ["json"]
 
 
-def test_broker_is_redis_when_configured_otherwise_filesystem():
-    """REDIS_URL selects Redis; without it a broker that needs no server."""
-    if settings.REDIS_URL:
-        assert app.conf.broker_url.startswith("redis://")
-    else:
-        assert app.conf.broker_url == "filesystem://"
-        options = app.conf.broker_transport_options
-        assert options["data_folder_in"] == options["data_folder_out"]
-        assert options["control_folder"].startswith(str(settings.DATA_DIR))
+def _celery_conf(tmp_path, redis_url: str) -> dict:
+    """Celery's broker configuration as a fresh process sees it with ``REDIS_URL`` set so
+    (both branches are checked whatever this test run's environment is)."""
+    script = (
+        "import json, django; django.setup(); from segrate_compliance.celery import app; "
+        "c = app.conf; print(json.dumps({'url': c.broker_url, 'transport': "
+        "c.broker_transport, 'options': dict(c.broker_transport_options or {})}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "segrate_compliance.settings",
+        "REDIS_URL": redis_url,
+        "DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_broker_is_redis_when_configured(tmp_path):
+    """REDIS_URL selects Redis."""
+    conf = _celery_conf(tmp_path, "redis://127.0.0.1:6379/9")
+    assert conf["url"] == "redis://127.0.0.1:6379/9"
+    assert conf["transport"] is None
+
+
+def test_without_redis_the_broker_needs_no_server(tmp_path):
+    """Without REDIS_URL: a filesystem broker under DATA_DIR, through the transport that
+    creates its folders on first use (importing the settings creates nothing)."""
+    conf = _celery_conf(tmp_path, "")
+    assert conf["url"] == "filesystem://"
+    assert conf["transport"] == "segrate_compliance.broker:FilesystemTransport"
+    options = conf["options"]
+    assert options["data_folder_in"] == options["data_folder_out"]
+    assert options["control_folder"].startswith(str(tmp_path / "data"))
+    assert not (tmp_path / "data").exists()
 
 
 @pytest.mark.django_db(transaction=True)  # the scheduler closes stale connections
@@ -84,9 +116,3 @@ def test_the_filesystem_broker_creates_its_folders_when_first_used(tmp_path):
         assert queue.get(timeout=5).payload == {"id": 1}
         queue.close()
     assert all(path.is_dir() for path in folders.values())
-
-
-def test_the_embedded_default_uses_the_folder_creating_transport():
-    if settings.REDIS_URL:
-        pytest.skip("Redis configured")
-    assert app.conf.broker_transport == "segrate_compliance.broker:FilesystemTransport"
