@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -36,6 +38,9 @@ from accounts.roles import (
 from accounts.tokens import activation_timeout, activation_token
 
 logger = logging.getLogger(__name__)
+
+# The parameters of a function run after the commit (``_after_commit``).
+P = ParamSpec("P")
 
 # Database refusals of role assignments (constraints and triggers in accounts.models) whose
 # message is already written for people; any other integrity error is a bug and propagates.
@@ -115,7 +120,7 @@ def activation_email_send(*, user: User, base_url: str) -> None:
     send_mail(subject, _email_text("emails/account_activation.txt", context), None, [user.email])
 
 
-def _after_commit(function, *args, **kwargs) -> None:
+def _after_commit(function: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> None:
     """Send an e-mail once the change is committed; a mail failure never undoes the change
     (it is logged, and the activation link can be sent again from the admin)."""
     transaction.on_commit(lambda: function(*args, **kwargs), robust=True)
@@ -204,7 +209,7 @@ def _check_assignment(assignment: RoleAssignment, actor: User | None) -> None:
     assignment.full_clean()
 
 
-def _save(assignment: RoleAssignment, **kwargs) -> None:
+def _save(assignment: RoleAssignment, **kwargs: Any) -> None:
     """Save, turning the database's own refusals (same rules as ``clean``, checked again under
     a lock on the user) into an Italian ``ValidationError``."""
     try:

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
 
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import personal_fields, redact_value
 from accounts.models import RoleAssignment, RoleAssignmentStatus, User
 from accounts.roles import CONFIRMED_BY, Role
+
+if TYPE_CHECKING:
+    # For the annotations only: the functions import pghistory's models where they run.
+    from pghistory.models import Events
 
 
 def user_roles(*, user: User, day: datetime.date | None = None) -> set[str]:
@@ -29,7 +35,8 @@ def user_roles(*, user: User, day: datetime.date | None = None) -> set[str]:
             cache_key,
             set(user.role_assignments.valid_on(day).values_list("role", flat=True)),
         )
-    return getattr(user, cache_key)
+    roles: set[str] = getattr(user, cache_key)
+    return roles
 
 
 def role_holders(*, role: Role | str, day: datetime.date) -> QuerySet[User]:
@@ -83,14 +90,14 @@ def audit_record_types() -> list[tuple[str, str]]:
 
     types = []
     for model in apps.get_models():
-        if issubclass(model, Event) and getattr(model, "pgh_tracked_model", None):
-            tracked = model.pgh_tracked_model
+        tracked: type[Model] | None = getattr(model, "pgh_tracked_model", None)
+        if issubclass(model, Event) and tracked:
             label = f"{tracked._meta.app_label}.{tracked._meta.object_name}"
             types.append((label, str(tracked._meta.verbose_name).capitalize()))
     return sorted(set(types), key=lambda item: item[1])
 
 
-class AuditEventList(Sequence):
+class AuditEventList(Sequence["Events"]):
     """The events of the Registro attività as one reader may see them, for a paginator.
 
     Counting and slicing run on the database; the events of a slice come back with the
@@ -98,29 +105,37 @@ class AuditEventList(Sequence):
     reader is entitled to it. Nothing is written back: event tables are append-only.
     """
 
-    def __init__(self, events: QuerySet, *, redact: bool):
+    def __init__(self, events: QuerySet[Events], *, redact: bool) -> None:
         self.events = events
         self.redact = redact
         self.ordered = True  # newest first (the paginator warns about unordered lists)
 
-    def count(self) -> int:
+    # Paginator calls ``count()`` with no argument, as on a QuerySet; ``Sequence.count(value)``
+    # is never used on this list.
+    def count(self) -> int:  # type: ignore[override]
         return self.events.count()
 
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Events: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Events]: ...
+
+    def __getitem__(self, index: int | slice) -> Events | list[Events]:
         if isinstance(index, slice):
             return [self._shown(event) for event in self.events[index]]
         return self._shown(self.events[index])
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Events]:
         return (self._shown(event) for event in self.events)
 
     def none(self) -> AuditEventList:
         return AuditEventList(self.events.none(), redact=self.redact)
 
-    def _shown(self, event):
+    def _shown(self, event: Events) -> Events:
         if not self.redact:
             return event
         fields = personal_fields(_tracked_model(event.pgh_obj_model))
@@ -139,7 +154,7 @@ class AuditEventList(Sequence):
         return event
 
 
-def _tracked_model(label: str | None):
+def _tracked_model(label: str | None) -> type[Model] | None:
     try:
         return apps.get_model(label) if label else None
     except (LookupError, ValueError):
@@ -199,7 +214,9 @@ def _permission_name(name: str, codename: str, app_label: str, model_name: str) 
 REFERENCED_MODELS = ("accounts.User", "auth.Group", "auth.Permission", "contenttypes.ContentType")
 
 
-def _names(model, name_field: str, pks: set[int], *, redact: bool) -> dict[int, str]:
+def _names(
+    model: type[User] | type[Group], name_field: str, pks: set[int], *, redact: bool
+) -> dict[int, str]:
     """``pk → name`` of ``model``'s records, the name pseudonymised when it is personal data."""
     rows = model.objects.filter(pk__in=pks).values_list("pk", name_field)
     if redact and name_field in personal_fields(model):
@@ -214,7 +231,7 @@ def audit_reference_names(ids: dict[str, set[int]], *, user: User) -> dict[str, 
     One query per model that has ids; ids of records deleted since are left out, and the page
     shows the bare number.
     """
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Permission
 
     from accounts.permissions import can_view_personal_data
 

@@ -25,6 +25,7 @@ from budgets.models import (
     TimelineEntry,
 )
 from budgets.permissions import Action
+from services.models import Service
 
 
 class EditConflict(Exception):
@@ -47,7 +48,7 @@ def _violated_constraint(error: IntegrityError) -> str | None:
 
 
 @transaction.atomic
-def budget_create(*, service, year: int, contract_type: str, actor: User) -> BudgetVersion:
+def budget_create(*, service: Service, year: int, contract_type: str, actor: User) -> BudgetVersion:
     """A new budget for a service and year, with its first draft version."""
     if not (
         actor.has_perm("budgets.build_budget")
@@ -220,7 +221,7 @@ def version_new(*, version: BudgetVersion, actor: User, comment: str = "") -> Bu
     """Change an approved budget: a new draft copying its lines; the old one stays as it is."""
     version = _locked_version(version)
     _require(actor, Action.NEW_VERSION, version)
-    latest = version.budget.versions.order_by("-number").first()
+    latest = version.budget.versions.latest("number")  # the version itself is one of them
     if latest.pk != version.pk:
         raise ValidationError(_("Esiste già una versione successiva di questo budget."))
     with audit_context(actor):

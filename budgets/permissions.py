@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 
 from accounts.roles import Role
 from budgets.models import Budget, BudgetStatus, BudgetVersion
-from services.permissions import service_editable_by
+from services.permissions import AnyUser, service_editable_by
 
 # -- Permission names ---------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ class Action(StrEnum):
     RECORD_ACTUALS = "record_actuals"
 
 
-def budget_visible_to(user) -> QuerySet[Budget]:
+def budget_visible_to(user: AnyUser) -> QuerySet[Budget]:
     if not user.is_authenticated:
         return Budget.objects.none()
     if user.has_perm(VIEW_ALL_BUDGETS):
@@ -72,7 +72,7 @@ def budget_visible_to(user) -> QuerySet[Budget]:
     return Budget.objects.filter(service__in=service_editable_by(user))
 
 
-def can_open_list(user) -> bool:
+def can_open_list(user: AnyUser) -> bool:
     """The budget list is for readers of all budgets, builders, and holders of own budgets."""
     if not user.is_authenticated:
         return False
@@ -83,7 +83,7 @@ def can_open_list(user) -> bool:
     )
 
 
-def _builds(user, budget: Budget) -> bool:
+def _builds(user: AnyUser, budget: Budget) -> bool:
     """Direttore for every budget; a Coordinatore for the budgets of their own services."""
     if user.has_perm(BUILD_BUDGETS):
         return True
@@ -91,7 +91,11 @@ def _builds(user, budget: Budget) -> bool:
 
 
 def can(
-    user, action: Action | str, version: BudgetVersion | None = None, *, any_state: bool = False
+    user: AnyUser,
+    action: Action | str,
+    version: BudgetVersion | None = None,
+    *,
+    any_state: bool = False,
 ) -> bool:
     """May ``user`` do ``action`` on ``version`` (for CREATE: on any own service)?
 
@@ -124,16 +128,16 @@ def can(
     return False
 
 
-def can_submit_budgets(user) -> bool:
+def can_submit_budgets(user: AnyUser) -> bool:
     """Does ``user`` propose budgets to the AU (the Direttore), whatever the budget?"""
     return user.is_authenticated and user.has_perm(SUBMIT_BUDGETS)
 
 
-def can_approve_budgets(user) -> bool:
+def can_approve_budgets(user: AnyUser) -> bool:
     """Does ``user`` approve or return proposed budgets (the AU), whatever the budget?"""
     return user.is_authenticated and user.has_perm(APPROVE_BUDGETS)
 
 
-def can_manage_cost_categories(user) -> bool:
+def can_manage_cost_categories(user: AnyUser) -> bool:
     """The managed list of cost categories, kept in the admin (staff with the permission)."""
     return user.is_authenticated and user.is_staff and user.has_perm(CHANGE_COST_CATEGORIES)

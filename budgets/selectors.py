@@ -18,6 +18,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.shortcuts import get_object_or_404
 
@@ -33,14 +34,15 @@ from budgets.models import (
     TimelineEntry,
 )
 from budgets.permissions import budget_visible_to
+from services.permissions import AnyUser
 from services.selectors import delivered_hours_by_month
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
-def _sum(expression):
+def _sum(expression: Combinable) -> Coalesce:
     return Coalesce(
         Sum(ExpressionWrapper(expression, output_field=MONEY_FIELD)),
         Value(ZERO),
@@ -48,14 +50,18 @@ def _sum(expression):
     )
 
 
-def _latest_version_subquery(field: str):
+def _latest_version_subquery(field: str) -> Subquery:
     return Subquery(
         BudgetVersion.objects.filter(budget=OuterRef("pk")).order_by("-number").values(field)[:1]
     )
 
 
 def budget_list(
-    *, user, year: int | None = None, service_id: int | None = None, status: str | None = None
+    *,
+    user: AnyUser,
+    year: int | None = None,
+    service_id: int | None = None,
+    status: str | None = None,
 ) -> QuerySet[Budget]:
     """Visible budgets with their latest version's number, status and totals."""
     latest_hours = Subquery(
@@ -95,11 +101,11 @@ def budget_list(
     return budgets.order_by("-year", "service__name")
 
 
-def budget_get(*, user, pk: int) -> Budget:
+def budget_get(*, user: AnyUser, pk: int) -> Budget:
     return get_object_or_404(budget_visible_to(user).select_related("service"), pk=pk)
 
 
-def version_get(*, user, pk: int) -> BudgetVersion:
+def version_get(*, user: AnyUser, pk: int) -> BudgetVersion:
     """A version of a visible budget, with its lines and timeline loaded."""
     return get_object_or_404(
         BudgetVersion.objects.filter(budget__in=budget_visible_to(user))
@@ -241,7 +247,7 @@ def monthly_hour_plan(
     if version is None:
         return None
     lines = HourPlanLine.objects.filter(version=version, qualification_id=qualification_id)
-    total = lines.aggregate(
+    total: Decimal | None = lines.aggregate(
         hours=Sum(ExpressionWrapper(HOURS_EXPRESSION, output_field=MONEY_FIELD))
     )["hours"]
     if total is None:

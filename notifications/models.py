@@ -28,7 +28,7 @@ URL_PATTERN = r"^/([^/\\]|$)"
 DATETIME = [PlausibleDate("datetime")]
 
 
-class NotificationQuerySet(models.QuerySet):
+class NotificationQuerySet(models.QuerySet["Notification"]):
     def waiting(self) -> NotificationQuerySet:
         """Unread and still waiting: what the count in the navigation counts."""
         return self.filter(read_at__isnull=True, resolved_at__isnull=True)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 
-from notifications.models import Notification
+from accounts.models import User
+from notifications.models import Notification, NotificationQuerySet
 
 
 class Action(StrEnum):
@@ -19,14 +20,18 @@ class Action(StrEnum):
     MARK_READ = "mark_read"
 
 
-def notification_visible_to(user) -> QuerySet[Notification]:
+def notification_visible_to(user: User | AnonymousUser | None) -> NotificationQuerySet:
     """The notifications ``user`` may see: their own."""
     if user is None or not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user)
 
 
-def can(user, action: Action | str, notification: Notification | None = None) -> bool:
+def can(
+    user: User | AnonymousUser | None,
+    action: Action | str,
+    notification: Notification | None = None,
+) -> bool:
     """May ``user`` do ``action`` on ``notification``? Only if it is theirs."""
     Action(action)  # an unknown action is a bug, not a refusal
     if user is None or not user.is_authenticated or notification is None:
@@ -34,7 +39,11 @@ def can(user, action: Action | str, notification: Notification | None = None) ->
     return notification.recipient_id == user.pk
 
 
-def require(actor, action: Action | str, notification: Notification | None = None) -> None:
+def require(
+    actor: User | AnonymousUser | None,
+    action: Action | str,
+    notification: Notification | None = None,
+) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` may do ``action`` on ``notification``."""
     if not can(actor, action, notification):
         raise PermissionDenied(f"notifications: {action} refused")

@@ -141,12 +141,11 @@ def emergency_get(*, user: AnyUser, pk: int) -> Emergency:
 
 def assignment_get(*, user: AnyUser, pk: int) -> ServiceAssignment:
     """One assignment of a service ``user`` may see, or 404."""
-    return get_object_or_404(
-        ServiceAssignment.objects.filter(service__in=service_visible_to(user)).select_related(
-            "user", "service"
-        ),
-        pk=pk,
-    )
+    # ValidityPeriodQuerySet is not generic: say which model its rows are.
+    assignments: QuerySet[ServiceAssignment] = ServiceAssignment.objects.filter(
+        service__in=service_visible_to(user)
+    ).select_related("user", "service")
+    return get_object_or_404(assignments, pk=pk)
 
 
 def meeting_get(*, user: AnyUser, pk: int) -> Meeting:

@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from tests.budgets.permission_table import ROUTES as BUDGETS_ROUTES
@@ -266,7 +267,7 @@ BASELINES = {
     },
     # The one year allowed that no fixture builds a budget for (they use -1, 0 and +1).
     "budgets:budget_create": {
-        "year": lambda ctx: str(datetime.date.today().year + 2),
+        "year": lambda ctx: str(timezone.localdate().year + 2),
         "contract_type": "appalto",
     },
     "budgets:version_costs": {
