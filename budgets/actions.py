@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,11 +32,6 @@ class EditConflict(Exception):
     """Someone else saved this version since it was read: nothing was saved."""
 
 
-def _require(user: User, action: Action, version: BudgetVersion | None = None) -> None:
-    if not permissions.can(user, action, version):
-        raise PermissionDenied
-
-
 def _event(version: BudgetVersion, step: BudgetStep, actor: User, comment: str = "") -> None:
     TimelineEntry.objects.create(version=version, step=step, actor=actor, comment=comment)
 
@@ -50,11 +45,7 @@ def _violated_constraint(error: IntegrityError) -> str | None:
 @transaction.atomic
 def budget_create(*, service: Service, year: int, contract_type: str, actor: User) -> BudgetVersion:
     """A new budget for a service and year, with its first draft version."""
-    if not (
-        actor.has_perm("budgets.build_budget")
-        or permissions.service_editable_by(actor).filter(pk=service.pk).exists()
-    ):
-        raise PermissionDenied
+    permissions.require(actor, Action.CREATE, service=service)
     with audit_context(actor):
         budget = Budget(service=service, year=year, contract_type=contract_type)
         budget.full_clean()
@@ -114,7 +105,7 @@ def hour_plan_save(
     actor: User,
 ) -> BudgetVersion:
     """Save the piano ore of a draft (Direttore, or the service's Coordinatore)."""
-    _require(actor, Action.EDIT_HOURS, version)
+    permissions.require(actor, Action.EDIT_HOURS, version)
     return _lines_save(
         version=version,
         expected_lock_version=expected_lock_version,
@@ -133,7 +124,7 @@ def other_costs_save(
     actor: User,
 ) -> BudgetVersion:
     """Save the other running costs of a draft (Direttore)."""
-    _require(actor, Action.EDIT_COSTS, version)
+    permissions.require(actor, Action.EDIT_COSTS, version)
     for line in changed:
         if version.budget.contract_type not in line.category.contract_types:
             raise ValidationError(
@@ -177,7 +168,7 @@ def _move(
 def version_submit(*, version: BudgetVersion, actor: User, comment: str = "") -> BudgetVersion:
     """The Direttore proposes the budget to the Amministratore Unico."""
     version = _locked_version(version)
-    _require(actor, Action.SUBMIT, version)
+    permissions.require(actor, Action.SUBMIT, version)
     if not version.hour_lines.exists():
         raise ValidationError(_("Il budget è vuoto: inserisci almeno una riga del piano ore."))
     version = _move(version, BudgetStatus.PROPOSTO, BudgetStep.PROPOSTO, actor, comment)
@@ -189,7 +180,7 @@ def version_submit(*, version: BudgetVersion, actor: User, comment: str = "") ->
 def version_return(*, version: BudgetVersion, actor: User, comment: str) -> BudgetVersion:
     """The Amministratore Unico sends the budget back with a comment (back to editing)."""
     version = _locked_version(version)
-    _require(actor, Action.APPROVE, version)
+    permissions.require(actor, Action.APPROVE, version)
     if not comment.strip():
         raise ValidationError(_("Per restituire il budget scrivi un commento."))
     version = _move(version, BudgetStatus.RESTITUITO, BudgetStep.RESTITUITO, actor, comment.strip())
@@ -201,7 +192,7 @@ def version_return(*, version: BudgetVersion, actor: User, comment: str) -> Budg
 def version_approve(*, version: BudgetVersion, actor: User, comment: str = "") -> BudgetVersion:
     """The Amministratore Unico approves: the version is frozen from now on."""
     version = _locked_version(version)
-    _require(actor, Action.APPROVE, version)
+    permissions.require(actor, Action.APPROVE, version)
     # Nobody approves what they proposed (also a database check on the version), whatever
     # roles they hold: any proposal of this version counts, not only the last one.
     if version.timeline.filter(step=BudgetStep.PROPOSTO, actor=actor).exists():
@@ -220,7 +211,7 @@ def version_approve(*, version: BudgetVersion, actor: User, comment: str = "") -
 def version_new(*, version: BudgetVersion, actor: User, comment: str = "") -> BudgetVersion:
     """Change an approved budget: a new draft copying its lines; the old one stays as it is."""
     version = _locked_version(version)
-    _require(actor, Action.NEW_VERSION, version)
+    permissions.require(actor, Action.NEW_VERSION, version)
     latest = version.budget.versions.latest("number")  # the version itself is one of them
     if latest.pk != version.pk:
         raise ValidationError(_("Esiste già una versione successiva di questo budget."))
@@ -261,8 +252,7 @@ def version_new(*, version: BudgetVersion, actor: User, comment: str = "") -> Bu
 @transaction.atomic
 def actual_cost_save(*, cost: ActualCost, actor: User) -> ActualCost:
     """Record a running cost actually incurred (Direttore)."""
-    if not actor.has_perm("budgets.build_budget"):
-        raise PermissionDenied
+    permissions.require(actor, Action.RECORD_ACTUALS)
     with audit_context(actor):
         cost.month = cost.month.replace(day=1)
         if cost.month > timezone.localdate().replace(day=1):

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from accounts.roles import Role
 from budgets.models import Budget, BudgetStatus, BudgetVersion
-from services.permissions import AnyUser, service_editable_by
+from services.models import Service
+from services.permissions import AnyUser, service_editable_by, service_visible_to
 
 # -- Permission names ---------------------------------------------------------------------------
 
@@ -83,6 +85,14 @@ def can_open_list(user: AnyUser) -> bool:
     )
 
 
+def service_buildable_by(user: AnyUser) -> QuerySet[Service]:
+    """The active services ``user`` may start a budget for: every one for the Direttore, the
+    own services for a Coordinatore."""
+    if user.has_perm(BUILD_BUDGETS):
+        return service_visible_to(user).filter(active=True)
+    return service_editable_by(user).filter(active=True)
+
+
 def _builds(user: AnyUser, budget: Budget) -> bool:
     """Direttore for every budget; a Coordinatore for the budgets of their own services."""
     if user.has_perm(BUILD_BUDGETS):
@@ -96,8 +106,10 @@ def can(
     version: BudgetVersion | None = None,
     *,
     any_state: bool = False,
+    service: Service | None = None,
 ) -> bool:
-    """May ``user`` do ``action`` on ``version`` (for CREATE: on any own service)?
+    """May ``user`` do ``action`` on ``version`` (for CREATE: for ``service``, or for any
+    service when none is given; RECORD_ACTUALS needs no version)?
 
     ``any_state``: would they, if the version were in the state the action needs? (Used to
     tell a late save by an editor — a conflict — from a save by someone never allowed.)
@@ -106,7 +118,11 @@ def can(
         return False
     action = Action(action)
     if action is Action.CREATE:
+        if service is not None:
+            return service_buildable_by(user).filter(pk=service.pk).exists()
         return user.has_perm(BUILD_BUDGETS) or service_editable_by(user).exists()
+    if action is Action.RECORD_ACTUALS:
+        return user.has_perm(BUILD_BUDGETS)
     if version is None:
         return False
     budget = version.budget
@@ -121,11 +137,22 @@ def can(
         return version.is_editable and user.has_perm(SUBMIT_BUDGETS)
     if action is Action.APPROVE:
         return version.status == BudgetStatus.PROPOSTO and user.has_perm(APPROVE_BUDGETS)
-    if action is Action.RECORD_ACTUALS:
-        return user.has_perm(BUILD_BUDGETS)
     if action is Action.NEW_VERSION:
         return version.status == BudgetStatus.APPROVATO and user.has_perm(BUILD_BUDGETS)
     return False
+
+
+def require(
+    user: AnyUser,
+    action: Action | str,
+    version: BudgetVersion | None = None,
+    *,
+    service: Service | None = None,
+) -> None:
+    """Raise ``PermissionDenied`` unless ``can(user, action, version, service=service)``: the
+    first line of every action of ``budgets``."""
+    if not can(user, action, version, service=service):
+        raise PermissionDenied
 
 
 def can_submit_budgets(user: AnyUser) -> bool:

@@ -27,10 +27,10 @@ from budgets.forms import (
     ReturnForm,
 )
 from budgets.models import Budget, BudgetStep, BudgetVersion, HourPlanLine, OtherCostLine
-from budgets.permissions import Action, can, can_open_list
+from budgets.permissions import Action, can, can_open_list, service_buildable_by
 from reporting.downloads import Document, DownloadView
 from services.models import Contract
-from services.permissions import service_editable_by, service_visible_to
+from services.permissions import service_visible_to
 
 
 def _version_or_404(request, pk: int, action: Action | None = None) -> BudgetVersion:
@@ -101,14 +101,9 @@ class BudgetCreateView(LoginRequiredMixin, FormView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def _services(self):
-        user = self.request.user
-        if user.has_perm("budgets.build_budget"):
-            return service_visible_to(user).filter(active=True)
-        return service_editable_by(user).filter(active=True)
-
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "services": self._services()}
+        services = service_buildable_by(self.request.user)
+        return {**super().get_form_kwargs(), "services": services}
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -128,7 +123,11 @@ class BudgetCreateView(LoginRequiredMixin, FormView):
     def get_initial(self):
         initial = super().get_initial()
         service_id = self.request.GET.get("servizio")
-        if service_id and service_id.isdigit() and self._services().filter(pk=service_id).exists():
+        if (
+            service_id
+            and service_id.isdigit()
+            and service_buildable_by(self.request.user).filter(pk=service_id).exists()
+        ):
             contract = (
                 Contract.objects.filter(service_id=service_id).order_by("-start_date").first()
             )
