@@ -129,6 +129,7 @@ def _after_commit(function: Callable[P, object], *args: P.args, **kwargs: P.kwar
 @transaction.atomic
 def user_create(*, user: User, actor: User | None, base_url: str) -> User:
     """A new account without a password: the person gets an activation link by e-mail."""
+    permissions.require_user_management(actor, permissions.ADD_USERS)
     with audit_context(actor):
         if not user.email:
             raise ValidationError(
@@ -180,6 +181,7 @@ def identity_locked(*, user: User, actor: User | None) -> bool:
 @transaction.atomic
 def user_update(*, user: User, actor: User | None) -> User:
     """Save changes to an account; a governing-role holder's username and e-mail stay put."""
+    permissions.require_user_management(actor, permissions.CHANGE_USERS)
     with audit_context(actor):
         saved = User.objects.select_for_update().get(pk=user.pk)
         if identity_locked(user=saved, actor=actor) and any(
@@ -234,8 +236,11 @@ def role_assignment_save(
     AU) it is confirmed at once, by nobody in particular. The confirmers are told by e-mail,
     with links starting with ``base_url`` (``SITE_URL`` by default).
     """
+    new = assignment.pk is None
+    permissions.require_user_management(
+        actor, permissions.ADD_ROLE_ASSIGNMENTS if new else permissions.CHANGE_ROLE_ASSIGNMENTS
+    )
     with audit_context(actor):
-        new = assignment.pk is None
         if new:
             assignment.created_by = actor
             if assignment.is_governing and actor is not None:

@@ -8,6 +8,8 @@ below are what views, templates and navigation ask.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 from accounts.models import RoleAssignment, User
 from accounts.roles import CONFIRMED_BY, CONFIRMER_ROLES, Role
 from accounts.selectors import user_roles
@@ -62,6 +64,17 @@ def can_view_system_status(user: User) -> bool:
 
 def can_manage_users(user: User) -> bool:
     return user.is_authenticated and user.is_staff and user.has_perm(CHANGE_USERS)
+
+
+def require_user_management(actor: User | None, permission: str) -> None:
+    """The first line of the actions that manage accounts and role assignments: the server
+    (``actor=None``: demo data, ``bootstrap_au``) and a superuser may; anyone else only as
+    staff holding ``permission`` (the Gestore utenti, in the admin). Raises
+    ``PermissionDenied``."""
+    if actor is None or actor.is_superuser:
+        return
+    if not (actor.is_authenticated and actor.is_staff and actor.has_perm(permission)):
+        raise PermissionDenied
 
 
 def can_open_role_requests(user: User) -> bool:
