@@ -5,7 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data_dir=$(mktemp -d /tmp/segrate-smoke.XXXXXX)
 log="$data_dir/run.log"
-port=${SMOKE_PORT:-8765}
+# A port nobody else listens on: a server already answering there (a helper's, an earlier
+# run's) would be checked instead of ours.
+port=${SMOKE_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+  echo "port $port already answers: set SMOKE_PORT to a free one"; exit 1
+fi
 env -u DATABASE_URL -u REDIS_URL DATA_DIR="$data_dir" RUN_PORT="$port" \
   setsid make run >"$log" 2>&1 &
 pgid=$!
@@ -34,8 +39,13 @@ health=$(curl -s -D "$data_dir/health.headers" "http://127.0.0.1:$port/health/")
 [ "$health" = '{"database": "ok"}' ] || { echo "health check answered: $health"; exit 1; }
 grep -qi '^x-request-id: ' "$data_dir/health.headers" || { echo "no X-Request-ID header"; exit 1; }
 echo "health check answered ok, with a request id"
-grep -Eq 'INFO segrate_compliance\.request request_id=[0-9a-f]{32} user=anon GET /health/ 200' \
-  "$log" || { echo "the request was not logged in the one format"; tail -20 "$log"; exit 1; }
+logged=no
+for _ in $(seq 10); do  # the worker writes its line as it answers: give it a moment
+  if grep -Eq 'INFO segrate_compliance\.request request_id=[0-9a-f]{32} user=anon GET /health/ 200' \
+    "$log"; then logged=yes; break; fi
+  sleep 1
+done
+[ "$logged" = yes ] || { echo "the request was not logged in the one format"; tail -20 "$log"; exit 1; }
 grep -q "gestore.utenti" "$log" || { echo "demo logins were not printed"; exit 1; }
 
 kill -INT -- "-$pgid"
