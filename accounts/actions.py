@@ -154,12 +154,15 @@ def holds_governing_role(user: User, *, today: datetime.date | None = None) -> b
     )
 
 
-# Who signs in and where the reset link goes: a Gestore who could change them for the holder
-# of a governing role could reset that password to himself.
-# What the Gestore utenti may not change on a governing-role holder: the username and e-mail
-# (the reset link would go to him) and the active flag (deactivating the AU would leave the
-# company without the person who confirms the others).
-IDENTITY_FIELDS = ("username", "email", "is_active")
+# Who signs in and where the reset link goes: a Gestore who could change them on an account in
+# use could send its password-reset link to himself and sign in as that person, with no second
+# person involved. So the username and e-mail of an activated account (the person chose a
+# password) are fixed for the Gestore utenti: he corrects them only before activation. On a
+# governing-role holder the active flag is fixed too (deactivating the AU would leave the
+# company without the person who confirms the others). The server (``actor=None``) and a
+# superuser are not bound.
+IDENTITY_FIELDS = ("username", "email")
+GOVERNING_IDENTITY_FIELDS = ("username", "email", "is_active")
 
 
 def governing_end_locked(*, assignment: RoleAssignment, actor: User | None) -> bool:
@@ -171,11 +174,15 @@ def governing_end_locked(*, assignment: RoleAssignment, actor: User | None) -> b
     return assignment.is_governing and assignment.status == RoleAssignmentStatus.CONFERMATO
 
 
-def identity_locked(*, user: User, actor: User | None) -> bool:
-    """May ``actor`` not change the username and e-mail of ``user``?"""
-    if actor is None or actor.is_superuser:
-        return False
-    return holds_governing_role(user)
+def locked_identity_fields(*, user: User, actor: User | None) -> tuple[str, ...]:
+    """The fields of ``user`` that ``actor`` may not change (none for a new account)."""
+    if actor is None or actor.is_superuser or user.pk is None:
+        return ()
+    if holds_governing_role(user):
+        return GOVERNING_IDENTITY_FIELDS
+    if user.has_usable_password():
+        return IDENTITY_FIELDS
+    return ()
 
 
 @transaction.atomic
@@ -184,16 +191,21 @@ def user_update(*, user: User, actor: User | None) -> User:
     permissions.require_user_management(actor, permissions.CHANGE_USERS)
     with audit_context(actor):
         saved = User.objects.select_for_update().get(pk=user.pk)
-        if identity_locked(user=saved, actor=actor) and any(
-            getattr(saved, name) != getattr(user, name) for name in IDENTITY_FIELDS
-        ):
-            raise ValidationError(
-                _(
+        locked = locked_identity_fields(user=saved, actor=actor)
+        if any(getattr(saved, name) != getattr(user, name) for name in locked):
+            if "is_active" in locked:
+                message = _(
                     "Nome utente, e-mail e stato attivo di chi ha un ruolo di governo "
                     "(Amministratore Unico, Direttore, OdV, Sindaco Unico, Gestore utenti) non si "
                     "cambiano da qui: chiedilo a chi gestisce il server."
                 )
-            )
+            else:
+                message = _(
+                    "Nome utente ed e-mail di un account già attivato non si cambiano da qui: il "
+                    "collegamento per reimpostare la password andrebbe al nuovo indirizzo. "
+                    "Chiedilo a chi gestisce il server."
+                )
+            raise ValidationError(message)
         user.password = saved.password  # never set here: the person sets it by e-mail link
         user.full_clean(exclude=["password"])
         user.save()

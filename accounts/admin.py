@@ -285,8 +285,8 @@ class UserAdmin(RefusalsAsMessagesMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and actions.identity_locked(user=obj, actor=request.user):
-            readonly += list(actions.IDENTITY_FIELDS)
+        if obj is not None:
+            readonly += list(actions.locked_identity_fields(user=obj, actor=request.user))
         return readonly
 
     def get_queryset(self, request):

@@ -98,7 +98,7 @@ CONFIRMER_ROLES = frozenset(CONFIRMED_BY.values())
 # Pairs of roles one person may not hold in overlapping periods: the OdV holds no operational
 # role (D.Lgs. 231/2001 art. 6: autonomy and independence of the supervisory body), nor does
 # the Sindaco Unico, who is not OdV either; the AU and the Direttore are two people (the AU
-# approves what the Direttore proposes, Prot. 10 §5.2).
+# approves what the Direttore proposes, Prot. 10 §5.2), and the AU holds no role below them.
 OPERATIONAL_ROLES = frozenset(
     {Role.AMMINISTRATORE_UNICO, Role.DIRETTORE, Role.COORDINATORE, Role.OPERATORE}
 )
@@ -107,6 +107,10 @@ INCOMPATIBLE_ROLES: frozenset[frozenset[str]] = frozenset(
         *(frozenset({Role.ODV, role}) for role in OPERATIONAL_ROLES),
         *(frozenset({Role.SINDACO, role}) for role in OPERATIONAL_ROLES | {Role.ODV}),
         frozenset({Role.AMMINISTRATORE_UNICO, Role.DIRETTORE}),
+        # The AU approves budgets whose hour plans Coordinatori build from what Operatori
+        # record: she holds neither role (attacker review, issue 7).
+        frozenset({Role.AMMINISTRATORE_UNICO, Role.COORDINATORE}),
+        frozenset({Role.AMMINISTRATORE_UNICO, Role.OPERATORE}),
     }
 )
 

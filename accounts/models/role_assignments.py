@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.audit import audited
 from accounts.models.base import ValidityPeriod, ValidityPeriodQuerySet, period_constraints
 from accounts.roles import GOVERNING_ROLES, GROUP_NAMES, INCOMPATIBLE_ROLES, Role, incompatible_with
-from accounts.validation import date_range_check
+from accounts.validation import date_range_check, reject_control_characters, text_checks
 
 
 class RoleAssignmentStatus(models.TextChoices):
@@ -145,7 +145,9 @@ class RoleAssignment(ValidityPeriod):
     )
     role = models.CharField(_("ruolo"), max_length=32, choices=Role.choices)
     # valid_from, valid_to: ValidityPeriod's.
-    note = models.CharField(_("nota"), max_length=255, blank=True)
+    note = models.CharField(
+        _("nota"), max_length=255, blank=True, validators=[reject_control_characters]
+    )
     status = models.CharField(
         _("stato"),
         max_length=12,
@@ -194,6 +196,7 @@ class RoleAssignment(ValidityPeriod):
                 condition=Q(role__in=Role.values),
                 name="roleassignment_role_known",
             ),
+            *text_checks("roleassignment", short=("note",)),
             models.CheckConstraint(
                 condition=Q(status__in=RoleAssignmentStatus.values),
                 name="roleassignment_status_known",

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pghistory
 from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.validators import ASCIIUsernameValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audited, no_truncate
@@ -14,11 +18,36 @@ class User(AbstractUser):
     """A person who signs in. Roles come from ``RoleAssignment``, never from direct grants."""
 
     audit_personal_fields = frozenset({"first_name", "last_name", "email"})
+    # The username is what the OdV reads in the Registro (names are pseudonymised for it):
+    # plain ASCII, and unique whatever the case, so no look-alike of another account
+    # ("Coord.Simf", a Cyrillic "і") can pass for it (attacker review, issue 7).
+    username = models.CharField(
+        _("nome utente"),
+        max_length=150,
+        unique=True,
+        help_text=_("Al massimo 150 caratteri: lettere senza accenti, cifre e . @ + - _."),
+        validators=[ASCIIUsernameValidator()],
+        error_messages={"unique": _("Esiste già un utente con questo nome utente.")},
+    )
 
     class Meta:
         verbose_name = _("utente")
         verbose_name_plural = _("utenti")
         ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_unique_ignoring_case",
+                violation_error_message=_("Esiste già un utente con questo nome utente."),
+            ),
+            models.CheckConstraint(
+                condition=Q(username__regex=r"^[A-Za-z0-9.@+_-]+$"),
+                name="user_username_ascii",
+                violation_error_message=_(
+                    "Il nome utente ammette solo lettere senza accenti, cifre e . @ + - _."
+                ),
+            ),
+        ]
         permissions = [
             ("view_audit_log", _("Può consultare il registro attività")),
             ("view_system_status", _("Può vedere lo stato del sistema")),

@@ -177,6 +177,8 @@ def test_changelist_hides_superusers(client, gestore):
 def test_change_form_offers_no_superuser_permission_or_group_fields(client, gestore):
     """is_superuser, user_permissions and groups are not in the Gestore's change form."""
     target = UserFactory()
+    target.set_unusable_password()  # not yet activated: username and e-mail still editable
+    target.save()
     response = client.get(change_url(target))
     fields = set(response.context["adminform"].form.fields)
     content = response.content.decode()

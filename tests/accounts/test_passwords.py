@@ -295,14 +295,39 @@ def test_a_pending_governing_request_locks_them_too(client, gestore):
     assert "email" not in fields
 
 
-def test_the_gestore_still_edits_the_email_of_an_operational_user(client, gestore, make_user):
-    """A Coordinatore's e-mail stays editable."""
-    coordinatore = make_user(Role.COORDINATORE)
-    data = change_data(coordinatore, email="nuova@example.org")
-    response = client.post(change_url(coordinatore), data)
+def test_the_email_of_an_activated_account_is_fixed_for_the_gestore(
+    client, gestore, make_user, mailoutbox
+):
+    """Attacker review (issue 7): a Gestore who changed an Operatore's e-mail could send the
+    reset link to himself and sign in as the Operatore. Once the person chose a password, the
+    username and e-mail are read-only for him; the action refuses them as well."""
+    operatore = make_user(Role.OPERATORE)
+    assert operatore.has_usable_password()
+    fields = set(client.get(change_url(operatore)).context["adminform"].form.fields)
+    assert "email" not in fields and "username" not in fields
+    client.post(
+        change_url(operatore), change_data(operatore, email="presa@example.org", username="x")
+    )
+    operatore.refresh_from_db()
+    assert (operatore.username, operatore.email) == ("operatore", "operatore@example.org")
+    operatore.email = "presa@example.org"
+    with pytest.raises(ValidationError, match="già attivato"):
+        actions.user_update(user=operatore, actor=gestore)
+    client.logout()
+    client.post(reverse("password_reset"), {"email": "presa@example.org"})
+    assert mailoutbox == []
+
+
+def test_the_gestore_corrects_the_email_before_activation(client, gestore, make_user):
+    """A new account (no password yet) still takes a corrected e-mail."""
+    person = make_user(Role.COORDINATORE)
+    person.set_unusable_password()
+    person.save()
+    data = change_data(person, email="nuova@example.org")
+    response = client.post(change_url(person), data)
     assert response.status_code == 302, form_errors(response)
-    coordinatore.refresh_from_db()
-    assert coordinatore.email == "nuova@example.org"
+    person.refresh_from_db()
+    assert person.email == "nuova@example.org"
 
 
 def test_the_action_refuses_the_change_too(gestore, make_user):

@@ -73,11 +73,14 @@ EXPECTED_PAIRS = {
     (Role.SINDACO, Role.OPERATORE),
     (Role.SINDACO, Role.ODV),
     (Role.AMMINISTRATORE_UNICO, Role.DIRETTORE),
+    # Attacker review (issue 7): the AU approves what Coordinatori and Operatori build.
+    (Role.AMMINISTRATORE_UNICO, Role.COORDINATORE),
+    (Role.AMMINISTRATORE_UNICO, Role.OPERATORE),
 }
 
 
 def test_the_incompatible_pairs_are_those_of_the_model():
-    """roles.INCOMPATIBLE_ROLES says exactly what DESIGN.md and issue 6 say."""
+    """roles.INCOMPATIBLE_ROLES says exactly what DESIGN.md, issue 6 and the review say."""
     assert {frozenset(pair) for pair in INCOMPATIBLE_ROLES} == {
         frozenset(pair) for pair in EXPECTED_PAIRS
     }
