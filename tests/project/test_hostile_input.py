@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from tests.budgets.permission_table import ROUTES as BUDGETS_ROUTES
@@ -260,13 +261,17 @@ BASELINES = {
         "occurred_at": "2025-06-01T09:00",
         "description": "Allagamento della sede",
     },
+    "services:emergency_report": {
+        "occurred_at": "2025-06-01T09:00",
+        "description": "Allagamento della sede",
+    },
     "services:emergency_close": {
         "au_informed_at": "2025-05-01T12:00",  # it occurred at 11:00 in Rome
         "closure_note": "Sede asciutta, servizio ripreso",
     },
     # The one year allowed that no fixture builds a budget for (they use -1, 0 and +1).
     "budgets:budget_create": {
-        "year": lambda ctx: str(datetime.date.today().year + 2),
+        "year": lambda ctx: str(timezone.localdate().year + 2),
         "contract_type": "appalto",
     },
     "budgets:version_costs": {
