@@ -99,7 +99,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             [] if context["sees_all_services"] else list(services.order_by("name")[:12])
         )
         context["service_count"] = services.count() if context["sees_all_services"] else None
-        if service_permissions.can(user, service_permissions.Action.VIEW_EMERGENCIES):
+        if service_permissions.sees_any_emergency(user):
             context["open_emergencies"] = (
                 emergency_list(user=user).filter(closed_at__isnull=True).count()
             )

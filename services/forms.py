@@ -386,19 +386,28 @@ class EmergencyForm(PlausibleModelFormMixin, forms.ModelForm):
             "actions_taken": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, services, **kwargs):
+    def __init__(self, *args, services=None, record_au_informed: bool = True, **kwargs):
+        """``services``: those to choose from (``None``: the instance's, from the URL).
+        ``record_au_informed``: whether the user records when the AU was informed (the
+        Direttore does; a Coordinatore reporting does not)."""
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
+        if services is None:
+            del self.fields["service"]
+        else:
+            self.fields["service"].queryset = services
+        if not record_au_informed:
+            del self.fields["au_informed_at"]
 
     def clean(self):
         cleaned = super().clean()
         occurred, informed = cleaned.get("occurred_at"), cleaned.get("au_informed_at")
         _refuse_future(self, "occurred_at", _("La data dell'emergenza è nel futuro."))
-        _refuse_future(
-            self,
-            "au_informed_at",
-            _("L'Amministratore Unico non può essere stato informato nel futuro."),
-        )
+        if "au_informed_at" in self.fields:
+            _refuse_future(
+                self,
+                "au_informed_at",
+                _("L'Amministratore Unico non può essere stato informato nel futuro."),
+            )
         if occurred and informed and informed < occurred:
             self.add_error(
                 "au_informed_at", _("L'Amministratore Unico non può essere informato prima.")

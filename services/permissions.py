@@ -7,7 +7,10 @@ everything of that service inherits from them. A user who may not see a service 
 - Statements: readers of every statement (AU, Direttore, OdV, ...) see all; a Coordinatore sees
   those of the services he edits; an Operatore sees none (Prot. 10 §4 is the Direttore's
   and the Coordinatore's business).
-- Emergencies: only holders of the emergency permission see them, for the services they see.
+- Emergencies (Prot. 10 §5.1; DESIGN.md: AU "handle with Direttore", Direttore "handle,
+  close", Coordinatore "report (own)"): holders of the emergency permission see those of the
+  services they see; a Coordinatore sees and reports those of the services he coordinates
+  (edits); updating and closing stay with the Direttore. An Operatore sees none.
 
 Every action of ``services.actions`` begins with :func:`require`. ``actor=None`` means "the
 system" (the beat task, the demo and synthetic seeders) and is accepted only where the action
@@ -37,6 +40,7 @@ AnyUser = User | AnonymousUser
 VIEW_ALL_SERVICES = "services.view_all_services"
 MANAGE_ALL_SERVICES = "services.manage_all_services"
 VIEW_EMERGENCIES = "services.view_emergency"
+REPORT_EMERGENCIES = "services.add_emergency"
 MANAGE_EMERGENCIES = "services.change_emergency"
 ISSUE_STATEMENTS = "services.issue_statement"
 VIEW_STATEMENTS = "services.view_statement"
@@ -51,7 +55,8 @@ class Action(StrEnum):
     EDIT = "edit"  # service data, meetings, delivery records, indicators
     MANAGE = "manage"  # contracts, rates, assignments: the Direttore (Prot. 10 §5.1)
     VIEW_EMERGENCIES = "view_emergencies"
-    MANAGE_EMERGENCIES = "manage_emergencies"
+    REPORT_EMERGENCY = "report_emergency"  # record a new one: Direttore; Coordinatore (own)
+    MANAGE_EMERGENCIES = "manage_emergencies"  # update while open, close: the Direttore
     VIEW_STATEMENTS = "view_statements"
     ISSUE_STATEMENTS = "issue_statements"
 
@@ -91,15 +96,33 @@ def statement_visible_to(user: AnyUser) -> QuerySet[Statement]:
 
 
 def emergency_visible_to(user: AnyUser) -> QuerySet[Emergency]:
-    """Emergencies ``user`` may see: with the permission, those of the services he sees."""
-    if not user.is_authenticated or not user.has_perm(VIEW_EMERGENCIES):
+    """Emergencies ``user`` may see: with the permission, those of the services he sees;
+    without it, those of the services he coordinates (edits), which he may report."""
+    if not user.is_authenticated:
         return Emergency.objects.none()
-    return Emergency.objects.filter(service__in=service_visible_to(user))
+    if user.has_perm(VIEW_EMERGENCIES):
+        return Emergency.objects.filter(service__in=service_visible_to(user))
+    return Emergency.objects.filter(service__in=service_editable_by(user))
+
+
+def emergency_reportable_by(user: AnyUser) -> QuerySet[Service]:
+    """The services on which ``user`` may report an emergency (Direttore: all; Coordinatore:
+    those he coordinates)."""
+    if not user.is_authenticated:
+        return Service.objects.none()
+    if user.has_perm(REPORT_EMERGENCIES):
+        return service_visible_to(user)
+    return service_editable_by(user)
 
 
 def sees_any_statement(user: AnyUser) -> bool:
     """Does the statement list have anything for ``user`` (the permission or an own service)?"""
     return can(user, Action.VIEW_STATEMENTS) or service_editable_by(user).exists()
+
+
+def sees_any_emergency(user: AnyUser) -> bool:
+    """Does the emergency list have anything for ``user`` (the permission or an own service)?"""
+    return can(user, Action.VIEW_EMERGENCIES) or service_editable_by(user).exists()
 
 
 def sees_any_service(user: AnyUser) -> bool:
@@ -118,23 +141,26 @@ def can(user: AnyUser | None, action: Action | str, service: Service | None = No
     if action is Action.MANAGE:
         return user.has_perm(MANAGE_ALL_SERVICES)
     if action is Action.VIEW_EMERGENCIES:
-        return user.has_perm(VIEW_EMERGENCIES)
+        return user.has_perm(VIEW_EMERGENCIES) or _coordinates(user, service)
+    if action is Action.REPORT_EMERGENCY:
+        return user.has_perm(REPORT_EMERGENCIES) or _coordinates(user, service)
     if action is Action.MANAGE_EMERGENCIES:
         return user.has_perm(MANAGE_EMERGENCIES)
     if action is Action.VIEW_STATEMENTS:
-        return user.has_perm(VIEW_STATEMENTS) or (
-            service is not None and user.has_perm(f"services.{OBJ_CHANGE}", service)
-        )
+        return user.has_perm(VIEW_STATEMENTS) or _coordinates(user, service)
     if action is Action.ISSUE_STATEMENTS:
         return user.has_perm(ISSUE_STATEMENTS)
     if action is Action.EDIT:
-        if user.has_perm(MANAGE_ALL_SERVICES):
-            return True
-        return service is not None and user.has_perm(f"services.{OBJ_CHANGE}", service)
+        return user.has_perm(MANAGE_ALL_SERVICES) or _coordinates(user, service)
     # VIEW
     if user.has_perm(VIEW_ALL_SERVICES):
         return True
     return service is not None and user.has_perm(f"services.{OBJ_VIEW}", service)
+
+
+def _coordinates(user: AnyUser, service: Service | None) -> bool:
+    """Does ``user`` hold the Coordinatore's object permission (change) on ``service``?"""
+    return service is not None and user.has_perm(f"services.{OBJ_CHANGE}", service)
 
 
 def require(

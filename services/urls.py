@@ -62,6 +62,7 @@ urlpatterns = [
     path("rendiconti/<int:pk>/pdf/", views.StatementPdfView.as_view(), name="statement_pdf"),
     path("emergenze/", views.EmergencyListView.as_view(), name="emergency_list"),
     path("emergenze/nuova/", views.EmergencyCreateView.as_view(), name="emergency_create"),
+    path("<int:pk>/emergenze/nuova/", views.EmergencyReportView.as_view(), name="emergency_report"),
     path(
         "emergenze/<int:pk>/modifica/", views.EmergencyUpdateView.as_view(), name="emergency_update"
     ),

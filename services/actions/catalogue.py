@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from services import permissions
 from services.actions.base import save
-from services.models import Contract, ContractRate, Service
+from services.models import Contract, ContractRate, DeliveryRecord, Service
 from services.permissions import Action
 
 
@@ -23,8 +25,46 @@ def service_save(*, service: Service, actor: User) -> Service:
 
 @transaction.atomic
 def contract_save(*, contract: Contract, actor: User) -> Contract:
+    """Record or change a contract; its period keeps covering the hours recorded under it."""
     permissions.require(actor, Action.MANAGE, contract.service)
+    if contract.pk is not None:
+        refuse_records_outside(contract)
     return save(contract, actor=actor)
+
+
+def refuse_records_outside(contract: Contract) -> None:
+    """Refuse new dates that leave recorded hours outside the contract's period.
+
+    The database refuses it too (trigger ``contract_covers_delivery``); asked here first, for
+    a message that names the months. The contract's row is locked: a record being added
+    meanwhile waits for it (its own trigger reads the contract ``FOR SHARE``).
+    """
+    start, end = contract.start_date, contract.end_date
+    if not isinstance(start, datetime.date) or not isinstance(end, datetime.date) or end < start:
+        return  # the field and order checks refuse these, with their own messages
+    Contract.objects.select_for_update().filter(pk=contract.pk).exists()
+    records = DeliveryRecord.objects.filter(contract_id=contract.pk)
+    errors: dict[str, str] = {}
+    before = _months(records.filter(month__lt=start.replace(day=1)))
+    if before:
+        errors["start_date"] = _(
+            "Il contratto ha ore registrate prima del nuovo inizio (%(months)s): il periodo "
+            "deve comprendere quei mesi."
+        ) % {"months": before}
+    after = _months(records.filter(month__gt=end))
+    if after:
+        errors["end_date"] = _(
+            "Il contratto ha ore registrate dopo la nuova fine (%(months)s): il periodo deve "
+            "comprendere quei mesi."
+        ) % {"months": after}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _months(records: QuerySet[DeliveryRecord]) -> str:
+    """The distinct months of ``records``, as "01/2025, 02/2025"."""
+    months = records.order_by("month").values_list("month", flat=True).distinct()
+    return ", ".join(f"{month:%m/%Y}" for month in months)
 
 
 @transaction.atomic

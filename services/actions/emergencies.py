@@ -21,14 +21,26 @@ from services.permissions import Action
 
 @transaction.atomic
 def emergency_save(*, emergency: Emergency, actor: User) -> Emergency:
-    """Record or update an emergency (Prot. 10 §5.1); a closed one is final."""
-    permissions.require(
-        actor, Action.MANAGE_EMERGENCIES, emergency.service if emergency.service_id else None
-    )
-    if emergency.pk is not None and _closed_in_database(emergency):
-        raise ValidationError(_("L'emergenza è chiusa: non si può più modificare."))
+    """Report a new emergency, or update an open one (Prot. 10 §5.1); a closed one is final.
+
+    Reporting needs ``REPORT_EMERGENCY`` on the service: the Direttore, or the Coordinatore of
+    that service (DESIGN.md: "report (own)"). When the AU was informed is the Direttore's to
+    record, and updating an emergency already reported needs ``MANAGE_EMERGENCIES``.
+    """
+    service = emergency.service if emergency.service_id else None
     if emergency.pk is None:
+        permissions.require(actor, Action.REPORT_EMERGENCY, service)
+        if emergency.au_informed_at and not permissions.can(
+            actor, Action.MANAGE_EMERGENCIES, service
+        ):
+            raise ValidationError(
+                {"au_informed_at": _("Quando è stato informato l'AU lo registra il Direttore.")}
+            )
         emergency.created_by = actor
+    else:
+        permissions.require(actor, Action.MANAGE_EMERGENCIES, service)
+        if _lock(emergency).closed_at is not None:
+            raise ValidationError(_("L'emergenza è chiusa: non si può più modificare."))
     refuse_future_times(emergency)
     if emergency.closed_at and not emergency.au_informed_at:
         raise ValidationError(
@@ -37,13 +49,10 @@ def emergency_save(*, emergency: Emergency, actor: User) -> Emergency:
     return save(emergency, actor=actor)
 
 
-def _closed_in_database(emergency: Emergency) -> bool:
-    """Is the stored row closed? Asked of the locked row, not of the edited instance."""
-    return (
-        Emergency.objects.select_for_update()
-        .filter(pk=emergency.pk, closed_at__isnull=False)
-        .exists()
-    )
+def _lock(emergency: Emergency) -> Emergency:
+    """The stored row, locked until the transaction ends: two closes (a double submit, two
+    tabs) queue here, and the second sees the first's result, not the instance it loaded."""
+    return Emergency.objects.select_for_update().get(pk=emergency.pk)
 
 
 @transaction.atomic
@@ -58,12 +67,13 @@ def emergency_close(
     """Close an open emergency, with when the AU was informed and how it ended.
 
     Closed is final: a closed emergency is neither closed again nor edited (the database
-    refuses it too, once its trigger exists).
+    refuses it too: trigger ``closed_emergency_final``). The row is locked first, so that a
+    second close of the same emergency gets this action's message, not the trigger's error.
     """
     permissions.require(
         actor, Action.MANAGE_EMERGENCIES, emergency.service if emergency.service_id else None
     )
-    if _closed_in_database(emergency):
+    if _lock(emergency).closed_at is not None:
         raise ValidationError(_("L'emergenza è già chiusa."))
     emergency.closed_at = closed_at
     emergency.closure_note = closure_note

@@ -7,6 +7,7 @@ from services.views.emergencies import (
     EmergencyCloseView,
     EmergencyCreateView,
     EmergencyListView,
+    EmergencyReportView,
     EmergencyUpdateView,
 )
 from services.views.records import (
@@ -47,6 +48,7 @@ __all__ = [
     "EmergencyCloseView",
     "EmergencyCreateView",
     "EmergencyListView",
+    "EmergencyReportView",
     "EmergencyUpdateView",
     "IndicatorCreateView",
     "IndicatorUpdateView",

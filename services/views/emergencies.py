@@ -1,25 +1,37 @@
-"""Emergencies (Prot. 10 §5.1): the list, recording, updating while open, closing."""
+"""Emergencies (Prot. 10 §5.1): the list, reporting, updating while open, closing.
+
+The Direttore reports from the list (any service) or from a service's page; a Coordinatore
+reports from the page of a service he coordinates (``emergency_report``, 404 elsewhere).
+Updating and closing are the Direttore's.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
-from services import actions, forms, selectors
+from services import actions, forms, permissions, selectors
 from services.models import Emergency
-from services.permissions import Action, can, service_visible_to
-from services.views.base import ActionFormView, ServicesMixin
+from services.permissions import Action, can
+from services.views.base import ActionFormView, ServicePkMixin
 
 
-class EmergencyListView(ServicesMixin, ListView):
-    action = Action.VIEW_EMERGENCIES
+class EmergencyListView(LoginRequiredMixin, ListView):
+    """The emergencies the user may see: all of them, or those of the services he coordinates."""
+
     template_name = "services/emergency_list.html"
     context_object_name = "emergencies"
     paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.sees_any_emergency(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         emergencies = selectors.emergency_list(user=self.request.user)
@@ -36,6 +48,7 @@ class EmergencyListView(ServicesMixin, ListView):
             state=self.state,
             query_string=f"stato={self.state}" if self.state else "",
             can_manage=can(self.request.user, Action.MANAGE_EMERGENCIES),
+            can_report=can(self.request.user, Action.REPORT_EMERGENCY),
         )
         return context
 
@@ -63,6 +76,9 @@ class EmergencyMixin(ActionFormView):
 
 
 class EmergencyCreateView(EmergencyMixin):
+    """Report an emergency of any service (the service is chosen in the form): the Direttore."""
+
+    action = Action.REPORT_EMERGENCY
     form_class = forms.EmergencyForm
     template_name = "services/emergency_form.html"
     page_title = gettext_lazy("Registra un'emergenza")
@@ -72,7 +88,8 @@ class EmergencyCreateView(EmergencyMixin):
         return {
             **super().get_form_kwargs(),
             "instance": self.emergency or Emergency(),
-            "services": service_visible_to(self.request.user),
+            "services": permissions.emergency_reportable_by(self.request.user),
+            "record_au_informed": can(self.request.user, Action.MANAGE_EMERGENCIES),
         }
 
     def get_initial(self):
@@ -86,7 +103,33 @@ class EmergencyCreateView(EmergencyMixin):
         return actions.emergency_save(emergency=form.instance, actor=self.request.user)
 
 
+class EmergencyReportView(ServicePkMixin, ActionFormView):
+    """Report an emergency of the service the URL names: the Direttore, or its Coordinatore."""
+
+    action = Action.REPORT_EMERGENCY
+    form_class = forms.EmergencyForm
+    template_name = "services/emergency_form.html"
+    success_message = gettext_lazy("Emergenza registrata.")
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": Emergency(service=self.service),
+            "record_au_informed": can(self.request.user, Action.MANAGE_EMERGENCIES, self.service),
+        }
+
+    def save(self, form):
+        return actions.emergency_save(emergency=form.instance, actor=self.request.user)
+
+    def get_success_url(self):
+        return reverse("services:service_detail", kwargs={"pk": self.service.pk}) + "#emergenze"
+
+    def get_page_title(self):
+        return _("Registra un'emergenza di «%(name)s»") % {"name": self.service.name}
+
+
 class EmergencyUpdateView(EmergencyCreateView):
+    action = Action.MANAGE_EMERGENCIES
     page_title = gettext_lazy("Modifica l'emergenza")
     success_message = gettext_lazy("Emergenza aggiornata.")
 
@@ -115,6 +158,13 @@ class EmergencyCloseView(EmergencyMixin):
             messages.info(request, _("L'emergenza è già chiusa."))
             return HttpResponseRedirect(self.get_success_url())
         return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.emergency.is_open:
+            # Closed meanwhile (a double submit, another tab): nothing changes.
+            messages.error(request, _("L'emergenza è già chiusa."))
+            return HttpResponseRedirect(self.get_success_url())
+        return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "emergency": self.emergency}

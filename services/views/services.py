@@ -37,7 +37,7 @@ class ServiceListView(LoginRequiredMixin, ListView):
         user = self.request.user
         context.update(
             can_manage=can(user, Action.MANAGE),
-            can_view_emergencies=can(user, Action.VIEW_EMERGENCIES),
+            can_view_emergencies=permissions.sees_any_emergency(user),
             can_view_statements=permissions.sees_any_statement(user),
         )
         return context
@@ -71,6 +71,7 @@ class ServiceDetailView(ServicePkMixin, TemplateView):
             can_issue=can(user, Action.ISSUE_STATEMENTS, service),
             can_view_emergencies=can(user, Action.VIEW_EMERGENCIES, service),
             can_manage_emergencies=can(user, Action.MANAGE_EMERGENCIES, service),
+            can_report_emergency=can(user, Action.REPORT_EMERGENCY, service),
             contracts=selectors.contract_list(service=service),
             current_assignments=[a for a in assignments if a.is_valid_on(today)],
             past_assignments=[a for a in assignments if not a.is_valid_on(today)],

@@ -261,6 +261,10 @@ BASELINES = {
         "occurred_at": "2025-06-01T09:00",
         "description": "Allagamento della sede",
     },
+    "services:emergency_report": {
+        "occurred_at": "2025-06-01T09:00",
+        "description": "Allagamento della sede",
+    },
     "services:emergency_close": {
         "au_informed_at": "2025-05-01T12:00",  # it occurred at 11:00 in Rome
         "closure_note": "Sede asciutta, servizio ripreso",

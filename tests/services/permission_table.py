@@ -32,7 +32,10 @@ STATEMENT_VIEWERS = frozenset(
     {Role.AMMINISTRATORE_UNICO, Role.DIRETTORE, Role.ODV, Role.COORDINATORE}
 )
 ISSUERS = frozenset({Role.DIRETTORE})
-EMERGENCY_VIEWERS = frozenset({Role.AMMINISTRATORE_UNICO, Role.DIRETTORE})
+# Emergencies (DESIGN.md): the AU reads them, the Direttore handles and closes them, a
+# Coordinatore reports (and sees) those of the services he coordinates; an Operatore none.
+EMERGENCY_VIEWERS = frozenset({Role.AMMINISTRATORE_UNICO, Role.DIRETTORE, Role.COORDINATORE})
+EMERGENCY_REPORTERS = frozenset({Role.DIRETTORE, Role.COORDINATORE})
 EMERGENCY_MANAGERS = frozenset({Role.DIRETTORE})
 
 
@@ -254,8 +257,9 @@ ROUTES = [
     ),
     _route("statement_delete", ISSUERS, "draft", note="GET: confirmation page"),
     _route("statement_correct", ISSUERS, "issued"),
-    _route("emergency_list", EMERGENCY_VIEWERS),
-    _route("emergency_create", EMERGENCY_MANAGERS),
+    _route("emergency_list", EMERGENCY_VIEWERS, note="Coordinatori: their services only"),
+    _route("emergency_create", EMERGENCY_MANAGERS, note="any service: the Direttore's door"),
+    _route("emergency_report", EMERGENCY_REPORTERS, "service", note="from the service's page"),
     _route("emergency_update", EMERGENCY_MANAGERS, "emergency"),
     _route("emergency_close", EMERGENCY_MANAGERS, "emergency"),
 ]
@@ -318,6 +322,12 @@ ROUTES += [
             "occurred_at": "2025-05-02T10:00",
             "description": "Guasto al riscaldamento",
         },
+    ),
+    _post(
+        "emergency_report",
+        EMERGENCY_REPORTERS,
+        "service",
+        changes={"occurred_at": "2025-05-03T08:30", "description": "Ascensore guasto"},
     ),
     _post("emergency_update", EMERGENCY_MANAGERS, "emergency", changes={"actions_taken": "Ok"}),
     _post(

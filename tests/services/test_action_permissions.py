@@ -71,6 +71,14 @@ def _calls(objects, role_users) -> dict:
         "statement_recompute": lambda actor: actions.statement_recompute(
             statement=sad["draft"], actor=actor
         ),
+        "emergency_report": lambda actor: actions.emergency_save(
+            emergency=Emergency(
+                service=sad["service"],
+                occurred_at=timezone.now() - datetime.timedelta(hours=2),
+                description="Caduta di un utente",
+            ),
+            actor=actor,
+        ),
         "emergency_save": lambda actor: actions.emergency_save(
             emergency=sad["emergency"], actor=actor
         ),
@@ -89,12 +97,14 @@ ASSIGN = ["assignment_start", "assignment_end"]
 EDIT = ["meeting_save", "delivery_record_save", "indicator_save"]
 ISSUE = ["statement_draft_create", "statement_issue", "statement_draft_delete"]
 ISSUE += ["statement_recompute"]
+REPORT = ["emergency_report"]
 EMERGENCIES = ["emergency_save", "emergency_close"]
-ALL = MANAGE + ASSIGN + EDIT + ISSUE + EMERGENCIES
+ALL = MANAGE + ASSIGN + EDIT + ISSUE + REPORT + EMERGENCIES
 
-# Who is refused what (SAD's records): the Coordinatore of SAD edits its records but does not
-# manage contracts, assignments, statements or emergencies; the Coordinatore of SIMF and the
-# Operatore of SAD edit nothing of SAD; the OdV and the AU only read (the AU approves budgets).
+# Who is refused what (SAD's records): the Coordinatore of SAD edits its records and reports
+# its emergencies, but does not manage contracts, assignments, statements or emergencies
+# (update, close); the Coordinatore of SIMF and the Operatore of SAD edit and report nothing
+# of SAD; the OdV and the AU only read (the AU approves budgets).
 REFUSED = (
     [("coord_sad", name) for name in MANAGE + ASSIGN + ISSUE + EMERGENCIES]
     + [("coord_simf", name) for name in ALL]
@@ -241,11 +251,73 @@ def test_an_operatore_gets_no_statement_nor_emergency_of_his_service(objects, ro
 
 
 @pytest.mark.django_db
-def test_a_coordinatore_gets_the_statements_of_his_service_only(objects, services):
-    """The Coordinatore of SAD: SAD's statements, none of SIMF; no emergencies (no permission)."""
+def test_a_coordinatore_gets_the_statements_and_emergencies_of_his_service_only(objects, services):
+    """The Coordinatore of SAD: SAD's statements and emergencies, none of SIMF's."""
     coordinator = services["coord_sad"]
     sad = objects["sad"]["service"]
     statements = selectors.statement_list(user=coordinator)
     assert statements.exists()
     assert set(statements.values_list("contract__service", flat=True)) == {sad.pk}
-    assert not selectors.emergency_list(user=coordinator).exists()
+    assert list(selectors.emergency_list(user=coordinator)) == [objects["sad"]["emergency"]]
+    simf = objects["simf"]["service"]
+    assert not selectors.emergency_list(user=coordinator, service=simf).exists()
+    assert Emergency.objects.filter(service=simf).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_coordinatore_reports_an_emergency_of_his_service(objects, services):
+    """DESIGN.md: Coordinatore "report (own)". Recorded as his, open, the AU not yet informed."""
+    coordinator = services["coord_sad"]
+    occurred = timezone.now() - datetime.timedelta(hours=2)
+    emergency = actions.emergency_save(
+        emergency=Emergency(
+            service=objects["sad"]["service"], occurred_at=occurred, description="Caduta"
+        ),
+        actor=coordinator,
+    )
+    emergency = Emergency.objects.get(pk=emergency.pk)
+    assert (emergency.created_by, emergency.occurred_at) == (coordinator, occurred)
+    assert emergency.is_open and emergency.au_informed_at is None
+
+
+@pytest.mark.django_db
+def test_when_the_au_was_informed_is_the_direttores_to_record(objects, services):
+    """A Coordinatore reporting does not record that the AU was informed: refused, none saved."""
+    occurred = timezone.now() - datetime.timedelta(hours=2)
+    with pytest.raises(ValidationError, match="lo registra il Direttore"):
+        actions.emergency_save(
+            emergency=Emergency(
+                service=objects["sad"]["service"],
+                occurred_at=occurred,
+                au_informed_at=occurred + datetime.timedelta(hours=1),
+                description="Caduta",
+            ),
+            actor=services["coord_sad"],
+        )
+    assert Emergency.objects.count() == 2  # SIMF's and SAD's of the fixture, no third
+
+
+@pytest.mark.django_db
+def test_a_second_close_from_a_stale_copy_is_refused(objects, director):
+    """Two tabs: both loaded the open emergency; the second close finds the locked row closed."""
+    first_tab = objects["sad"]["emergency"]
+    second_tab = Emergency.objects.get(pk=first_tab.pk)
+    when = timezone.now() - datetime.timedelta(hours=1)
+    actions.emergency_close(
+        emergency=first_tab,
+        closed_at=when,
+        au_informed_at=when,
+        closure_note="Risolta",
+        actor=director,
+    )
+    assert second_tab.is_open  # what the second tab still shows
+    with pytest.raises(ValidationError, match="già chiusa"):
+        actions.emergency_close(
+            emergency=second_tab,
+            closed_at=when + datetime.timedelta(minutes=5),
+            au_informed_at=when,
+            closure_note="Chiusa dalla seconda scheda",
+            actor=director,
+        )
+    stored = Emergency.objects.get(pk=first_tab.pk)
+    assert (stored.closed_at, stored.closure_note) == (when, "Risolta")

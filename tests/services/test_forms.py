@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from html import unescape
 
@@ -14,6 +15,7 @@ from accounts.roles import Role
 from services import actions
 from services.models import Contract, ContractRate, DeliveryRecord, Emergency, OutcomeIndicator
 from tests.factories.services import ContractRateFactory
+from tests.permission_harness import page_form
 
 
 def _post(client, user, name, pk, data):
@@ -221,6 +223,44 @@ def test_contract_end_before_start_and_missing_rate_save_nothing(
     assert response.status_code == 302
     contract = Contract.objects.get(reference="CIG-NUOVO")
     assert contract.rates.count() == 2
+
+
+@pytest.mark.django_db
+def test_new_contract_dates_leaving_recorded_hours_outside_are_refused(
+    client, director, role_users, objects
+):
+    """SAD's contract has hours in January to March 2025: a period from February, or one
+    ending in February, would leave some outside. A form error naming the months, no 500."""
+    contract = objects["sad"]["contract"]
+    url = reverse("services:contract_update", kwargs={"pk": contract.pk})
+    resubmit = page_form(
+        changes={"start_date": "2025-02-01", "end_date": "2025-02-28", "value": "1.00"}
+    )
+    data = resubmit(director, {"users": role_users}, url)
+    client.force_login(director)
+    response = client.post(url, data)
+    _assert_refused(
+        response,
+        "Il contratto ha ore registrate prima del nuovo inizio (01/2025): il periodo "
+        "deve comprendere quei mesi.",
+        "Il contratto ha ore registrate dopo la nuova fine (03/2025): il periodo deve "
+        "comprendere quei mesi.",
+    )
+    stored = Contract.objects.get(pk=contract.pk)
+    assert (stored.start_date, stored.end_date, stored.value) == (
+        datetime.date(2025, 1, 1),
+        datetime.date(2027, 12, 31),
+        Decimal("500000.00"),
+    )
+
+    # A period that still holds January to March is accepted.
+    data.update(start_date="2025-01-15", end_date="2025-03-31")
+    assert client.post(url, data).status_code == 302
+    stored.refresh_from_db()
+    assert (stored.start_date, stored.end_date) == (
+        datetime.date(2025, 1, 15),
+        datetime.date(2025, 3, 31),
+    )
 
 
 @pytest.mark.django_db

@@ -11,27 +11,37 @@ from accounts.roles import Role
 @pytest.mark.django_db
 def test_detail_shows_sections_and_actions_by_role(client, services, role_users, objects):
     """The Direttore gets every action and the emergencies; the OdV reads without actions;
-    the Coordinatore edits hours and meetings but neither contracts nor emergencies."""
+    the Coordinatore edits hours and meetings and reports emergencies, but neither edits
+    contracts nor updates or closes emergencies."""
     sad = services["sad"]
     url = reverse("services:service_detail", kwargs={"pk": sad.pk})
     edit_contract = reverse(
         "services:contract_update", kwargs={"pk": objects["sad"]["contract"].pk}
     )
     new_delivery = reverse("services:delivery_create", kwargs={"pk": sad.pk})
+    report = reverse("services:emergency_report", kwargs={"pk": sad.pk})
+    close = reverse("services:emergency_close", kwargs={"pk": objects["sad"]["emergency"].pk})
 
     client.force_login(role_users[Role.DIRETTORE])
     html = client.get(url).content.decode()
     assert 'id="emergenze"' in html and edit_contract in html and new_delivery in html
+    assert report in html and close in html
 
     client.force_login(role_users[Role.ODV])
     html = client.get(url).content.decode()
     assert 'id="rendiconti"' in html
     assert 'id="emergenze"' not in html and edit_contract not in html and new_delivery not in html
+    assert report not in html
 
     client.force_login(services["coord_sad"])
     html = client.get(url + "?anno=2025").content.decode()
     assert new_delivery in html and 'id="rendiconti"' in html
-    assert edit_contract not in html and 'id="emergenze"' not in html
+    assert 'id="emergenze"' in html and report in html
+    assert edit_contract not in html and close not in html
+
+    client.force_login(role_users[Role.OPERATORE])  # works in SAD: sees it, no emergencies
+    html = client.get(url).content.decode()
+    assert 'id="emergenze"' not in html and report not in html and new_delivery not in html
 
 
 @pytest.mark.django_db
