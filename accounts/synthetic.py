@@ -86,7 +86,7 @@ def audit_events_write(
             f"INSERT INTO {CONTEXT_TABLE} (id, created_at, updated_at, metadata)"  # noqa: S608 - names from the models, values as parameters
             " SELECT md5(%(seed)s || ':' || n)::uuid, t, t,"
             "  jsonb_build_object('user', a.pk, 'username', a.username)"
-            " FROM generate_series(0, %(contexts)s - 1) n"
+            " FROM generate_series(0::bigint, %(contexts)s - 1) n"
             " CROSS JOIN LATERAL (SELECT %(since)s::timestamptz"
             "   + make_interval(secs => %(span)s * (n * %(per)s) / %(count)s) AS t) moment"
             " JOIN unnest(%(pks)s::bigint[], %(names)s::text[]) WITH ORDINALITY"

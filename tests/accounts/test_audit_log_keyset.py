@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime
 import json
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -349,3 +351,24 @@ def test_the_bulk_writer_writes_what_the_update_trigger_writes(make_user):
             metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
             assert set(metadata) == {"user", "username"}
             assert User.objects.get(pk=metadata["user"]).username == metadata["username"]
+
+
+def _trail_length() -> int:
+    with connection.cursor() as cursor:
+        total = 0
+        for table in event_tables():
+            cursor.execute(f'SELECT count(*) FROM "{table.table}"')
+            total += cursor.fetchone()[0]
+    return total
+
+
+def test_generate_synthetic_writes_audit_events_on_request(make_user):
+    make_user(Role.AMMINISTRATORE_UNICO)
+    ContractFactory()
+    before = _trail_length()
+    out = StringIO()
+    call_command("generate_synthetic", audit_events=40, solo_eventi=True, stdout=out)
+    assert "Registro attività: 40 eventi" in out.getvalue()
+    assert _trail_length() == before + 40
+    with pytest.raises(CommandError, match="--audit-events"):
+        call_command("generate_synthetic", solo_eventi=True)
