@@ -5,10 +5,11 @@ sorts and keeps a page: its cost grows with the trail. Here a page costs the sam
 the trail is:
 
 1. one ``UNION ALL`` of per-table ``ORDER BY pgh_created_at DESC, pgh_id DESC LIMIT 51``
-   subqueries, each an index scan (``segrate_evt_time_*``, accounts/migrations/0009), keyed on
-   the position of the page's edge (keyset pagination: no OFFSET, no count);
+   subqueries, each an index scan (``<table>_pgh_time``, accounts/migrations/0009, or
+   ``<table>_pgh_user`` for the user filter, 0010), keyed on the position of the page's edge
+   (keyset pagination: no OFFSET, no count);
 2. for the (at most 50) rows shown, their values, their context and the previous event of the
-   same record (for the diff), by index (``segrate_evt_obj_*``).
+   same record (for the diff), by index (``<table>_pgh_obj_seq``).
 
 The order is the Events view's (newest first, then the highest ``pgh_id``) with the table
 name as the last key, so that events of two tables with the same time and id have one fixed
@@ -176,10 +177,9 @@ def _subquery(table: EventTable, query: Query, position: Position | None, *, old
     if query.user_id is not None:
         if not table.has_context:
             return None
-        conditions.append(
-            f"e.pgh_context_id IN (SELECT c.id FROM {CONTEXT_TABLE} c"  # noqa: S608 - names from the models, values as parameters
-            " WHERE c.metadata -> 'user' = %s::jsonb)"
-        )
+        # The context's user, copied on the event's row when it is written
+        # (accounts/migrations/0010): an index range on (pgh_user, pgh_created_at, pgh_id).
+        conditions.append("e.pgh_user = %s::jsonb")
         params.append(json.dumps(query.user_id))
     if query.since is not None:
         conditions.append("e.pgh_created_at >= %s")

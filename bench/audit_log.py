@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import logging
 import os
 import re
@@ -103,7 +104,28 @@ def pages() -> list[tuple[str, dict]]:
     ]
 
 
-def measure(client, params: dict, runs: int) -> tuple[int, int, float, float, float, int]:
+def _explain(sqls: list[str]) -> tuple[int, float]:
+    """Buffers touched (shared hits + reads: the same under any load) and planning +
+    execution ms of the Registro's own queries, through EXPLAIN (ANALYZE, BUFFERS)."""
+    from django.db import connection, transaction
+
+    blocks, elapsed = 0, 0.0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        for sql in sqls:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+            top = plan["Plan"]
+            blocks += top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+            blocks += plan.get("Planning", {}).get("Shared Hit Blocks", 0)
+            elapsed += plan["Planning Time"] + plan["Execution Time"]
+    return blocks, elapsed
+
+
+def measure(
+    client, params: dict, runs: int
+) -> tuple[int, int, float, float, float, int, int, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -117,6 +139,12 @@ def measure(client, params: dict, runs: int) -> tuple[int, int, float, float, fl
     with CaptureQueriesContext(connection) as captured:
         response = client.get(target)
     queries = len(captured.captured_queries)
+    own = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("SELECT tab, pgh_id") or "row_to_json(e)::jsonb" in q["sql"]
+    ]
+    blocks, sql_ms = _explain(own)
     timings = []
     for _run in range(runs):
         started = time.perf_counter()
@@ -131,6 +159,8 @@ def measure(client, params: dict, runs: int) -> tuple[int, int, float, float, fl
         min(timings),
         max(timings),
         rows,
+        blocks,
+        sql_ms,
     )
 
 
@@ -144,16 +174,18 @@ def main(argv: list[str] | None = None) -> int:
     out = sys.stdout
     out.write(f"Registro attività, {total:,} eventi\n".replace(",", "."))
     out.write(f"{'lettore':<8} {'pagina':<58} {'stato':>5} {'query':>5} {'righe':>5}")
-    out.write(f" {'mediana ms':>10} {'min':>6} {'max':>6}\n")
+    out.write(f" {'mediana ms':>10} {'min':>6} {'max':>6} {'blocchi':>7} {'SQL ms':>6}\n")
     failed = False
     for username in [u.strip() for u in args.users.split(",") if u.strip()]:
         client = _client(username)
         for label, params in pages():
-            status, queries, median, low, high, rows = measure(client, params, args.runs)
+            status, queries, median, low, high, rows, blocks, sql_ms = measure(
+                client, params, args.runs
+            )
             failed |= status != 200
             out.write(
                 f"{username:<8} {label:<58} {status:>5} {queries:>5} {rows:>5}"
-                f" {median:>10.1f} {low:>6.1f} {high:>6.1f}\n"
+                f" {median:>10.1f} {low:>6.1f} {high:>6.1f} {blocks:>7} {sql_ms:>6.1f}\n"
             )
     return 1 if failed else 0
 

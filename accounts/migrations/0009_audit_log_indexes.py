@@ -29,12 +29,6 @@ TABLES = [
     ("accounts_userpermissionsevent", True),
 ]
 
-# The user filter: events whose context names the user (pghistory keeps the actor in the
-# context's metadata, accounts.audit.audit_context and pghistory's middleware).
-CONTEXT_USER_INDEX = (
-    "CREATE INDEX IF NOT EXISTS segrate_context_user ON pghistory_context ((metadata -> 'user'))",
-    "DROP INDEX IF EXISTS segrate_context_user",
-)
 
 
 def _indexes(tables):
@@ -59,4 +53,4 @@ def _indexes(tables):
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0008_role_dates_plausible")]
 
-    operations = [*_indexes(TABLES), migrations.RunSQL(*CONTEXT_USER_INDEX)]
+    operations = _indexes(TABLES)

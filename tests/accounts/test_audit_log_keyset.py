@@ -264,7 +264,7 @@ def test_every_event_table_has_the_indexes_a_page_reads_through():
     for table in event_tables():
         assert f"{table.table}_pgh_time" in indexes
         assert not table.has_obj or f"{table.table}_pgh_obj_seq" in indexes
-    assert "segrate_context_user" in indexes
+        assert f"{table.table}_pgh_user" in indexes
 
 
 # -- Query counts at two lengths of the trail --------------------------------------------------
