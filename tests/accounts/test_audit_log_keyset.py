@@ -257,10 +257,15 @@ def test_nobody_without_the_registro_reads_a_page(trail, make_user):
     assert page.events == [] and page.older is None
 
 
-def test_every_event_table_has_the_indexes_a_page_reads_through():
+def test_every_event_table_has_the_indexes_and_the_user_a_page_reads_through():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")
         indexes = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'segrate_event_user'"
+        )
+        with_user = {row[0] for row in cursor.fetchall()}
+    assert with_user == {table.table for table in event_tables()}
     for table in event_tables():
         assert f"{table.table}_pgh_time" in indexes
         assert not table.has_obj or f"{table.table}_pgh_obj_seq" in indexes
