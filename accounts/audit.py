@@ -9,6 +9,12 @@ adds one that refuses TRUNCATE. Test runs that must flush tables set the session
 
 A database superuser or the tables' owner can still switch triggers off: in production the
 app connects as a role that is neither (README, "Produzione").
+
+Each event row also carries ``pgh_user``, the user its context names when the event is
+written (a BEFORE INSERT trigger, accounts/migrations/0010): the Registro attività filters
+by user through an index on it (accounts/audit_log.py). A new event table gets the trigger
+and the indexes in its app's migration, as services' and budgets' did
+(tests/accounts/test_audit_log_keyset.py checks every event table).
 """
 
 from __future__ import annotations

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, overload
 
 from django.apps import apps
 from django.contrib.auth.models import Group
@@ -15,12 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import personal_fields, redact_value
+from accounts.audit_log import (
+    AuditPage,
+    Position,
+    Query,
+    event_tables,
+    local_midnight,
+    read_page,
+    redact,
+)
 from accounts.models import RoleAssignment, RoleAssignmentStatus, User
 from accounts.roles import CONFIRMED_BY, Role
-
-if TYPE_CHECKING:
-    # For the annotations only: the functions import pghistory's models where they run.
-    from pghistory.models import Events
 
 
 def user_roles(*, user: User, day: datetime.date | None = None) -> set[str]:
@@ -97,96 +100,39 @@ def audit_record_types() -> list[tuple[str, str]]:
     return sorted(set(types), key=lambda item: item[1])
 
 
-class AuditEventList(Sequence["Events"]):
-    """The events of the Registro attività as one reader may see them, for a paginator.
-
-    Counting and slicing run on the database; the events of a slice come back with the
-    personal data of their record (``audit.personal_fields``) pseudonymised, unless the
-    reader is entitled to it. Nothing is written back: event tables are append-only.
-    """
-
-    def __init__(self, events: QuerySet[Events], *, redact: bool) -> None:
-        self.events = events
-        self.redact = redact
-        self.ordered = True  # newest first (the paginator warns about unordered lists)
-
-    # Paginator calls ``count()`` with no argument, as on a QuerySet; ``Sequence.count(value)``
-    # is never used on this list.
-    def count(self) -> int:  # type: ignore[override]
-        return self.events.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    @overload
-    def __getitem__(self, index: int) -> Events: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Events]: ...
-
-    def __getitem__(self, index: int | slice) -> Events | list[Events]:
-        if isinstance(index, slice):
-            return [self._shown(event) for event in self.events[index]]
-        return self._shown(self.events[index])
-
-    def __iter__(self) -> Iterator[Events]:
-        return (self._shown(event) for event in self.events)
-
-    def none(self) -> AuditEventList:
-        return AuditEventList(self.events.none(), redact=self.redact)
-
-    def _shown(self, event: Events) -> Events:
-        if not self.redact:
-            return event
-        fields = personal_fields(_tracked_model(event.pgh_obj_model))
-        if not fields:
-            return event
-        if event.pgh_data:
-            event.pgh_data = {
-                name: redact_value(value) if name in fields else value
-                for name, value in event.pgh_data.items()
-            }
-        if event.pgh_diff:
-            event.pgh_diff = {
-                name: [redact_value(value) for value in pair] if name in fields else pair
-                for name, pair in event.pgh_diff.items()
-            }
-        return event
-
-
-def _tracked_model(label: str | None) -> type[Model] | None:
-    try:
-        return apps.get_model(label) if label else None
-    except (LookupError, ValueError):
-        return None
-
-
-def audit_event_list(*, user: User, filters: AuditFilters) -> AuditEventList:
-    """Audit events across every tracked model, newest first, already filtered, as ``user``
-    may see them: nothing without access to the Registro, personal data pseudonymised for
-    readers not entitled to it (the OdV: accounts.permissions.can_view_personal_data)."""
-    from pghistory.models import Events
-
+def audit_event_list(
+    *,
+    user: User,
+    filters: AuditFilters,
+    older_than: Position | None = None,
+    newer_than: Position | None = None,
+) -> AuditPage:
+    """One page of audit events across every tracked model, newest first, already filtered,
+    as ``user`` may see them: nothing without access to the Registro, personal data
+    pseudonymised for readers not entitled to it (the OdV:
+    accounts.permissions.can_view_personal_data). ``older_than``/``newer_than``: the page
+    after or before a position of the previous page (accounts/audit_log.py)."""
     from accounts.permissions import can_view_audit_log, can_view_personal_data
 
-    redact = not can_view_personal_data(user)
-    events = Events.objects.order_by("-pgh_created_at", "-pgh_id")
     if not can_view_audit_log(user):
-        return AuditEventList(events.none(), redact=redact)
+        return AuditPage()
+    tables = event_tables()
     if filters.model:
-        app_label, _dot, model_name = filters.model.partition(".")
-        try:
-            ContentType.objects.get_by_natural_key(app_label, model_name.lower())
-        except ContentType.DoesNotExist:
-            return AuditEventList(events.none(), redact=redact)
-        events = events.filter(pgh_obj_model=filters.model)
-    if filters.user_id:
-        events = events.filter(pgh_context__user=filters.user_id)
-    if filters.date_from:
-        events = events.filter(pgh_created_at__date__gte=filters.date_from)
-    if filters.date_to:
-        events = events.filter(pgh_created_at__date__lte=filters.date_to)
-    return AuditEventList(events, redact=redact)
+        tables = tuple(table for table in tables if table.tracked == filters.model)
+    query = Query(
+        tables=tables,
+        user_id=filters.user_id or None,
+        since=local_midnight(filters.date_from) if filters.date_from else None,
+        until=(
+            local_midnight(filters.date_to + datetime.timedelta(days=1))
+            if filters.date_to
+            else None
+        ),
+    )
+    page = read_page(query, older_than=older_than, newer_than=newer_than)
+    if not can_view_personal_data(user):
+        page.events = [redact(event) for event in page.events]
+    return page
 
 
 # Django names its default permissions in English ("Can view servizio") when it creates them.

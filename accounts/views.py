@@ -30,6 +30,7 @@ from accounts.audit_labels import (
     MODEL_OPERATION_LABELS,
     OPERATION_LABELS,
 )
+from accounts.audit_log import AuditPage, Position
 from accounts.forms import AuditFilterForm, RoleRequestRefuseForm
 from accounts.models import User
 from accounts.roles import CONFIRMED_BY, Role
@@ -214,39 +215,51 @@ def audit_rows(events, *, user) -> list[AuditRow]:
     return list(_Rows(events, user=user))
 
 
-class AuditLogView(LoginRequiredMixin, ListView):
-    """Registro attività: every recorded change, filterable by user, record type, period."""
+class AuditLogView(LoginRequiredMixin, TemplateView):
+    """Registro attività: every recorded change, filterable by user, record type, period.
+
+    Pages go by position (``?prima_di=`` older, ``?dopo_di=`` newer than an event of the
+    previous page), never by number: a page costs the same however long the trail is.
+    """
 
     template_name = "accounts/audit_log.html"
-    context_object_name = "events"
-    paginate_by = 50
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not permissions.can_view_audit_log(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def _page(self):
+        user = self.request.user
+        self.position_error = None
+        query = self.request.GET.copy()
+        older, newer = query.pop("prima_di", [None])[-1], query.pop("dopo_di", [None])[-1]
+        self.query_string = query.urlencode()
         self.form = AuditFilterForm(
-            self.request.GET or None,
-            show_names=permissions.can_view_personal_data(self.request.user),
+            query or None, show_names=permissions.can_view_personal_data(user)
         )
-        if self.form.is_bound and self.form.is_valid():
-            filters = self.form.to_filters()
-        else:
-            filters = AuditFilters()
-            if self.form.is_bound:
-                # Invalid filters show their errors and no rows, never a wider result.
-                return audit_event_list(user=self.request.user, filters=filters).none()
-        return audit_event_list(user=self.request.user, filters=filters)
+        if self.form.is_bound and not self.form.is_valid():
+            # Invalid filters show their errors and no rows, never a wider result.
+            return AuditPage()
+        filters = self.form.to_filters() if self.form.is_bound else AuditFilters()
+        try:
+            older_than = Position.parse(older) if older else None
+            newer_than = Position.parse(newer) if newer else None
+        except (ValueError, OverflowError):
+            self.position_error = _("Questa posizione nel registro non esiste più.")
+            return AuditPage()
+        return audit_event_list(
+            user=user, filters=filters, older_than=older_than, newer_than=newer_than
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        page = self._page()
         context["form"] = self.form
-        context["rows"] = audit_rows(context["object_list"], user=self.request.user)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
+        context["events"] = page
+        context["rows"] = audit_rows(page, user=self.request.user)
+        context["query_string"] = self.query_string
+        context["position_error"] = self.position_error
         return context
 
 

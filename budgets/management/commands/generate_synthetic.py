@@ -7,14 +7,17 @@ extend it by adding their generator after these.
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.actions import roles_sync
 from accounts.audit import audit_context
+from accounts.synthetic import audit_events_write
 from budgets import synthetic as budgets_synthetic
 from services import synthetic as services_synthetic
 
@@ -48,7 +51,24 @@ class Command(BaseCommand):
             help="prefisso di codici servizio e nomi utente; un altro prefisso aggiunge dati",
         )
 
+        parser.add_argument(
+            "--audit-events",
+            type=_positive,
+            help="aggiunge N eventi al registro attività, distribuiti sugli anni (prove del "
+            "Registro attività)",
+        )
+        parser.add_argument(
+            "--solo-eventi",
+            action="store_true",
+            help="con --audit-events: scrive solo gli eventi, sui dati già presenti",
+        )
+
     def handle(self, *args, **options) -> None:
+        if options["solo_eventi"]:
+            if not options["audit_events"]:
+                raise CommandError("--solo-eventi richiede --audit-events N.")
+            self._audit_events(options["audit_events"], options["years"])
+            return
         prefix = options["prefix"]
         if not re.fullmatch(r"[a-z0-9]{1,10}", prefix):
             raise CommandError("--prefix: da 1 a 10 lettere minuscole o cifre.")
@@ -71,6 +91,8 @@ class Command(BaseCommand):
             )
             budgets_synthetic.generate(data=data)
         elapsed = time.monotonic() - started
+        if options["audit_events"]:
+            self._audit_events(options["audit_events"], options["years"])
         width = max(len(name) for name in data.counts)
         for name, count in data.counts.items():
             self.stdout.write(f"  {name:<{width}}  {_thousands(count):>9}")
@@ -79,6 +101,19 @@ class Command(BaseCommand):
                 f"Dati sintetici «{prefix}» pronti: {data.years[0]}–{data.years[-1]}, "
                 f"{len(data.services)} servizi, scala {data.scale}, "
                 f"{_thousands(sum(data.counts.values()))} righe in {elapsed:.1f} s."
+            )
+        )
+
+    def _audit_events(self, count: int, years: int) -> None:
+        started = time.monotonic()
+        until = timezone.now()
+        since = until - datetime.timedelta(days=365 * years)
+        with transaction.atomic():
+            written = audit_events_write(count=count, since=since, until=until)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Registro attività: {_thousands(sum(written.values()))} eventi in "
+                f"{len(written)} tabelle in {time.monotonic() - started:.1f} s."
             )
         )
 
