@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of the request carries its id and user (segrate_compliance/log.py).
     "segrate_compliance.middleware.RequestContextMiddleware",
+    # What a request computes once (a user's object permissions): accounts/request_cache.py.
+    "accounts.request_cache.RequestCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
