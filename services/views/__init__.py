@@ -12,6 +12,7 @@ from services.views.emergencies import (
 from services.views.records import (
     DeliveryCorrectionCreateView,
     DeliveryCreateView,
+    DeliveryMonthView,
     DeliveryUpdateView,
     IndicatorCreateView,
     IndicatorUpdateView,
@@ -43,6 +44,7 @@ __all__ = [
     "ContractUpdateView",
     "DeliveryCorrectionCreateView",
     "DeliveryCreateView",
+    "DeliveryMonthView",
     "DeliveryUpdateView",
     "EmergencyCloseView",
     "EmergencyCreateView",
