@@ -26,6 +26,6 @@ def cache_get(key: str, default: Any = None) -> Any:
             with transaction.atomic():
                 return backend.get(key, default)
         return backend.get(key, default)
-    except Exception:  # noqa: BLE001 - any backend's failure: degrade to no cache
+    except Exception:  # any backend's failure (missing table, Redis down): no cache
         logger.warning("cache unavailable: reading %s as not cached", key, exc_info=True)
         return default

@@ -144,8 +144,11 @@ class DeliveryUpdateView(DeliveryCreateView):
 
 def parse_month(value: str) -> datetime.date | None:
     """``YYYY-MM`` as the first day of that month, or ``None``."""
+    year, _, month = value.partition("-")
+    if not (len(year) == 4 and year.isdigit() and len(month) == 2 and month.isdigit()):
+        return None
     try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()
+        return datetime.date(int(year), int(month), 1)
     except ValueError:
         return None
 
