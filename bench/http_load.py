@@ -20,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -27,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_pages  # noqa: E402 - next to this script
+import bench_pages  # next to this script
 
 GOALS = {"home": 0.25, "list": 0.25, "detail": 0.10}
 _RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
@@ -55,7 +56,7 @@ def _start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:
     # A request gunicorn kills at its 30 s timeout must not leave its query running and
     # loading the machine for the pages measured next.
     env = {**os.environ, "PGOPTIONS": os.environ.get("PGOPTIONS", "-c statement_timeout=30s")}
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
         command, cwd=bench_pages.ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env
     )
     deadline = time.monotonic() + 60
@@ -76,7 +77,7 @@ def _start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:
 
 
 def _status(url: str, cookie: str) -> int:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - http://127.0.0.1
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -96,7 +97,9 @@ def _wrk(wrk: str, url: str, cookie: str, duration: int, connections: int) -> tu
     command = [wrk, f"-c{connections}", "-t2", f"-d{duration}s", "--timeout", "30s", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        command, capture_output=True, text=True, check=True
+    ).stdout
     rate = _RATE.search(output)
     errors = _ERRORS.search(output)
     return (float(rate.group(1)) if rate else 0.0), (int(errors.group(1)) if errors else 0)
@@ -133,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    log = Path(os.environ.get("BENCH_GUNICORN_LOG", "/tmp/bench-gunicorn.log"))
+    default_log = Path(tempfile.gettempdir()) / "bench-gunicorn.log"
+    log = Path(os.environ.get("BENCH_GUNICORN_LOG", default_log))
     server = _start_gunicorn(port, args.workers, log)  # stops itself if it cannot start
     out = sys.stdout
     floors: list[float] = []

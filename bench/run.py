@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_pages  # noqa: E402 - next to this script
+import bench_pages  # next to this script
 
 
 @dataclass
