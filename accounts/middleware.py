@@ -5,10 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from pghistory.middleware import HistoryMiddleware
 
 from accounts import mfa
@@ -23,6 +24,39 @@ class AuditContextMiddleware(HistoryMiddleware):
         if user is not None and user.is_authenticated:
             context["username"] = user.get_username()
         return context
+
+
+# The session of a signed-in person is written again (its expiry pushed SESSION_COOKIE_AGE
+# forward) at most once in this many seconds, instead of on every request (issue 8).
+SESSION_RENEWAL_SECONDS = 60
+RENEWED_AT_KEY = "_renewed_at"
+
+
+class SessionRenewalMiddleware:
+    """Renew a signed-in session at most once a minute: the idle timeout, exact to the minute.
+
+    Replaces ``SESSION_SAVE_EVERY_REQUEST``, which wrote the session (an ``UPDATE``) on every
+    page view. The session records when it was last renewed; a request at least
+    ``SESSION_RENEWAL_SECONDS`` later marks it modified, so ``SessionMiddleware`` saves it with
+    a new expiry. A person idle for ``SESSION_COOKIE_AGE`` is therefore signed out between one
+    minute early and on time. After ``SessionMiddleware`` in ``MIDDLEWARE``, so that it runs
+    before the session is saved; a session without a signed-in user (after sign-out) is left
+    alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or SESSION_KEY not in session:
+            return response
+        now = int(timezone.now().timestamp())
+        renewed_at = session.get(RENEWED_AT_KEY)
+        if not isinstance(renewed_at, int) or not 0 <= now - renewed_at < SESSION_RENEWAL_SECONDS:
+            session[RENEWED_AT_KEY] = now  # marks the session modified: saved, expiry renewed
+        return response
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):

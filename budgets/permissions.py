@@ -20,7 +20,12 @@ from django.db.models import QuerySet
 from accounts.roles import Role
 from budgets.models import Budget, BudgetStatus, BudgetVersion
 from services.models import Service
-from services.permissions import AnyUser, service_editable_by, service_visible_to
+from services.permissions import (
+    AnyUser,
+    edits_any_service,
+    service_editable_by,
+    service_visible_to,
+)
 
 # -- Permission names ---------------------------------------------------------------------------
 
@@ -120,7 +125,7 @@ def can(
     if action is Action.CREATE:
         if service is not None:
             return service_buildable_by(user).filter(pk=service.pk).exists()
-        return user.has_perm(BUILD_BUDGETS) or service_editable_by(user).exists()
+        return user.has_perm(BUILD_BUDGETS) or edits_any_service(user)
     if action is Action.RECORD_ACTUALS:
         return user.has_perm(BUILD_BUDGETS)
     if version is None:

@@ -26,6 +26,9 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
@@ -35,6 +38,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
 from reporting.asyncio_bridge import run_sync
 
@@ -183,6 +187,45 @@ def organisation_pkcs12_path() -> tuple[Path, bytes]:
     return path, password
 
 
+class KeyOnceSigner(signers.SimpleSigner):
+    """pyHanko's ``SimpleSigner`` that parses its private key once, not at every raw signature.
+
+    ``SimpleSigner.sign_raw`` decodes the key (``load_der_private_key``, with RSA's consistency
+    checks) each time it is called, and a PAdES signature calls it twice (the size estimate,
+    then the signature): 65% of a seal's time (issue 8). The key is decoded at the first
+    signature and kept with the signer, which ``_load_signer_cached`` keeps per process.
+    """
+
+    @functools.cached_property
+    def private_key(self):  # type: ignore[no-untyped-def]
+        return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism_spec = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            mechanism = mechanism_spec.signature_algo
+        except ValueError:
+            mechanism = mechanism_spec["algorithm"].native
+        key = self.private_key
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        if mechanism == "rsassa_pss" and isinstance(key, RSAPrivateKey):
+            padding, hash_algorithm = process_pss_params(mechanism_spec["parameters"])
+            return key.sign(data, padding, hash_algorithm)
+        if mechanism == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+            return key.sign(data, ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+        return super().sign_raw(data, digest_algorithm)  # other keys: pyHanko's own way
+
+    @classmethod
+    def from_simple(cls, signer: signers.SimpleSigner) -> KeyOnceSigner:
+        return cls(
+            signing_cert=signer.signing_cert,
+            signing_key=signer.signing_key,
+            cert_registry=signer.cert_registry,
+            signature_mechanism=signer.signature_mechanism,
+        )
+
+
 def _load_signer(path: Path, passphrase: bytes) -> signers.SimpleSigner:
     """Load a PKCS#12 signer, raising instead of returning ``None`` like pyHanko does.
 
@@ -206,11 +249,12 @@ def _load_signer_cached(
     except OSError as error:
         raise SigningError(f"Cannot read PKCS#12 file {path}: {error}") from error
     try:
-        return signers.SimpleSigner.load_pkcs12_data(
+        loaded = signers.SimpleSigner.load_pkcs12_data(
             data, other_certs=(), passphrase=passphrase or None
         )
     except (ValueError, TypeError) as error:
         raise SigningError(f"Cannot load PKCS#12 file {path}: {error}") from error
+    return KeyOnceSigner.from_simple(loaded)
 
 
 def _organisation_signer() -> signers.SimpleSigner:

@@ -16,10 +16,7 @@ from services import permissions as service_permissions
 def navigation_items(user) -> list[dict]:
     """The entries of the main navigation for ``user`` (a constant number of queries)."""
     items = [{"label": _("Home"), "url": reverse("home"), "key": "home"}]
-    if (
-        service_permissions.can(user, service_permissions.Action.VIEW)
-        or service_permissions.service_visible_to(user).exists()
-    ):
+    if service_permissions.sees_any_service(user):
         items.append(
             {"label": _("Servizi"), "url": reverse("services:service_list"), "key": "services"}
         )

@@ -76,9 +76,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of the request carries its id and user (segrate_compliance/log.py).
     "segrate_compliance.middleware.RequestContextMiddleware",
+    # What a request computes once (a user's object permissions): accounts/request_cache.py.
+    "accounts.request_cache.RequestCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After SessionMiddleware: its response side runs first, before the session is saved.
+    "accounts.middleware.SessionRenewalMiddleware",
     "accounts.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -175,9 +179,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
-# Sessions end after inactivity (seconds), renewed on each request.
+# Sessions end after inactivity (seconds), renewed at most once a minute by
+# accounts.middleware.SessionRenewalMiddleware (not on every request: issue 8).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

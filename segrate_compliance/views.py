@@ -6,7 +6,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.db.utils import DatabaseError
@@ -22,14 +21,16 @@ from accounts.selectors import role_assignment_list, role_request_count, user_ro
 from budgets import permissions as budget_permissions
 from budgets.models import BudgetStatus
 from budgets.selectors import budget_list
+from segrate_compliance.safe_cache import cache_get
 from segrate_compliance.tasks import HEARTBEAT_KEY
 from services import permissions as service_permissions
 from services.selectors import emergency_list
 
 
 def worker_status() -> dict:
-    """When the Celery heartbeat last ran, and whether that is recent enough."""
-    raw = cache.get(HEARTBEAT_KEY)
+    """When the Celery heartbeat last ran, and whether that is recent enough (a cache that
+    cannot be read, e.g. its table missing, reads as no heartbeat: never a 500)."""
+    raw = cache_get(HEARTBEAT_KEY)
     last = parse_datetime(raw) if raw else None
     limit = datetime.timedelta(seconds=settings.CELERY_HEARTBEAT_SECONDS * 3)
     healthy = last is not None and timezone.now() - last <= limit

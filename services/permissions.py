@@ -24,10 +24,13 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.models import GroupObjectPermission, UserObjectPermission
+from guardian.shortcuts import assign_perm, remove_perm
 
+from accounts import request_cache
 from accounts.models import User
 from accounts.roles import Role
 from services.models import Emergency, Service, Statement
@@ -61,6 +64,45 @@ class Action(StrEnum):
     ISSUE_STATEMENTS = "issue_statements"
 
 
+# -- The user's object permissions, read once per request ---------------------------------------
+
+
+def _load_object_permissions(user: User) -> dict[int, frozenset[str]]:
+    """``{service pk: codenames}`` the user holds on services, directly or through a group
+    (django-guardian's tables, one query). An inactive user holds none, as in guardian."""
+    if not user.is_active:
+        return {}
+    content_type = ContentType.objects.get_for_model(Service)  # cached by Django
+    direct = UserObjectPermission.objects.filter(
+        user=user, content_type=content_type, permission__codename__in=OBJECT_PERMISSIONS
+    ).values_list("object_pk", "permission__codename")
+    through_groups = GroupObjectPermission.objects.filter(
+        group__user=user, content_type=content_type, permission__codename__in=OBJECT_PERMISSIONS
+    ).values_list("object_pk", "permission__codename")
+    held: dict[int, set[str]] = {}
+    for object_pk, codename in direct.union(through_groups):
+        held.setdefault(int(object_pk), set()).add(codename)
+    return {pk: frozenset(codenames) for pk, codenames in held.items()}
+
+
+def _object_permissions(user: AnyUser) -> dict[int, frozenset[str]]:
+    """The user's object permissions on services: one query per request (issue 8), however
+    many services a page checks; outside a request, read afresh at each call."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return {}
+    return request_cache.memo(
+        ("services.object_permissions", user.pk), lambda: _load_object_permissions(user)
+    )
+
+
+def _services_with(user: AnyUser, codename: str) -> list[int]:
+    return sorted(pk for pk, held in _object_permissions(user).items() if codename in held)
+
+
+def _holds(user: AnyUser, codename: str, service: Service | None) -> bool:
+    return service is not None and codename in _object_permissions(user).get(service.pk, ())
+
+
 # -- What a user may see ----------------------------------------------------------------------
 
 
@@ -70,9 +112,8 @@ def service_visible_to(user: AnyUser) -> QuerySet[Service]:
         return Service.objects.none()
     if user.has_perm(VIEW_ALL_SERVICES):
         return Service.objects.all()
-    return get_objects_for_user(
-        user, f"services.{OBJ_VIEW}", klass=Service, accept_global_perms=False
-    )
+    visible = _services_with(user, OBJ_VIEW)
+    return Service.objects.filter(pk__in=visible) if visible else Service.objects.none()
 
 
 def service_editable_by(user: AnyUser) -> QuerySet[Service]:
@@ -81,9 +122,8 @@ def service_editable_by(user: AnyUser) -> QuerySet[Service]:
         return Service.objects.none()
     if user.has_perm(MANAGE_ALL_SERVICES):
         return Service.objects.all()
-    return get_objects_for_user(
-        user, f"services.{OBJ_CHANGE}", klass=Service, accept_global_perms=False
-    )
+    editable = _services_with(user, OBJ_CHANGE)
+    return Service.objects.filter(pk__in=editable) if editable else Service.objects.none()
 
 
 def statement_visible_to(user: AnyUser) -> QuerySet[Statement]:
@@ -117,7 +157,16 @@ def emergency_reportable_by(user: AnyUser) -> QuerySet[Service]:
 
 def sees_any_statement(user: AnyUser) -> bool:
     """Does the statement list have anything for ``user`` (the permission or an own service)?"""
-    return can(user, Action.VIEW_STATEMENTS) or service_editable_by(user).exists()
+    if can(user, Action.VIEW_STATEMENTS):
+        return True
+    return bool(_services_with(user, OBJ_CHANGE))
+
+
+def edits_any_service(user: AnyUser) -> bool:
+    """May ``user`` edit the data of some service? (No query beyond the request's.)"""
+    if user.is_authenticated and user.has_perm(MANAGE_ALL_SERVICES):
+        return True
+    return bool(_services_with(user, OBJ_CHANGE))
 
 
 def sees_any_emergency(user: AnyUser) -> bool:
@@ -126,8 +175,10 @@ def sees_any_emergency(user: AnyUser) -> bool:
 
 
 def sees_any_service(user: AnyUser) -> bool:
-    """Does the service list have anything for ``user``?"""
-    return can(user, Action.VIEW) or service_visible_to(user).exists()
+    """Does the service list have anything for ``user``? (No query beyond the request's.)"""
+    if can(user, Action.VIEW):
+        return True
+    return bool(_services_with(user, OBJ_VIEW))
 
 
 # -- What a user may do -----------------------------------------------------------------------
@@ -155,12 +206,12 @@ def can(user: AnyUser | None, action: Action | str, service: Service | None = No
     # VIEW
     if user.has_perm(VIEW_ALL_SERVICES):
         return True
-    return service is not None and user.has_perm(f"services.{OBJ_VIEW}", service)
+    return _holds(user, OBJ_VIEW, service)
 
 
 def _coordinates(user: AnyUser, service: Service | None) -> bool:
     """Does ``user`` hold the Coordinatore's object permission (change) on ``service``?"""
-    return service is not None and user.has_perm(f"services.{OBJ_CHANGE}", service)
+    return _holds(user, OBJ_CHANGE, service)
 
 
 def require(
@@ -194,6 +245,7 @@ def object_permissions_set(*, user: User, service: Service, wanted: Iterable[str
             assign_perm(f"services.{codename}", user, service)
         else:
             remove_perm(f"services.{codename}", user, service)
+    request_cache.forget()
 
 
 # -- What each role may do with the models of services (DESIGN.md roles table) -------------------

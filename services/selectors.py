@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django.db.models import (
+    Count,
     Func,
     IntegerField,
     OuterRef,
@@ -101,13 +102,36 @@ def assignment_list(*, service: Service) -> QuerySet[ServiceAssignment]:
     return service.assignments.select_related("user").order_by("-valid_from")
 
 
-def delivery_list(*, service: Service, year: int | None = None) -> QuerySet[DeliveryRecord]:
+def delivery_list(
+    *, service: Service, year: int | None = None, month: datetime.date | None = None
+) -> QuerySet[DeliveryRecord]:
+    """The delivery records of ``service`` (of ``year``, or of the ``month`` whose first day
+    is given), newest month first."""
     records = DeliveryRecord.objects.filter(contract__service=service).select_related(
         "contract", "qualification", "statement"
     )
     if year:
         records = records.filter(month__year=year)
+    if month:
+        records = records.filter(month=month.replace(day=1))
     return records.order_by("-month", "qualification__name", "pk")
+
+
+def delivery_month_summary(*, service: Service, year: int) -> list[dict[str, Any]]:
+    """Hours of ``year`` by month and qualification (corrections included), one aggregate
+    query whose size does not follow the records: rows ``{"month": date, "qualification":
+    name, "hours", "records", "unstated"}`` (records not yet in a statement), newest first."""
+    return list(
+        DeliveryRecord.objects.filter(contract__service=service, month__year=year)
+        .values("month", "qualification__name")
+        .annotate(
+            hours=Sum("hours"),
+            records=Count("pk"),
+            unstated=Count("pk", filter=Q(statement__isnull=True)),
+        )
+        .values("month", "qualification__name", "hours", "records", "unstated")
+        .order_by("-month", "qualification__name")
+    )
 
 
 def statement_list(*, user: AnyUser, service: Service | None = None) -> QuerySet[Statement]:

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("<int:pk>/riunioni/nuova/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("riunioni/<int:pk>/modifica/", views.MeetingUpdateView.as_view(), name="meeting_update"),
+    path("<int:pk>/erogazioni/", views.DeliveryMonthView.as_view(), name="delivery_list"),
     path("<int:pk>/erogazioni/nuova/", views.DeliveryCreateView.as_view(), name="delivery_create"),
     path(
         "<int:pk>/erogazioni/rettifica/",

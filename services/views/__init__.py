@@ -13,6 +13,7 @@ from services.views.emergencies import (
 from services.views.records import (
     DeliveryCorrectionCreateView,
     DeliveryCreateView,
+    DeliveryMonthView,
     DeliveryUpdateView,
     IndicatorCreateView,
     IndicatorUpdateView,
@@ -44,6 +45,7 @@ __all__ = [
     "ContractUpdateView",
     "DeliveryCorrectionCreateView",
     "DeliveryCreateView",
+    "DeliveryMonthView",
     "DeliveryUpdateView",
     "EmergencyCloseView",
     "EmergencyCreateView",

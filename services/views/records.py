@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django.views.generic import ListView
 
 from services import actions, forms, selectors
 from services.models import DeliveryRecord, Meeting, OutcomeIndicator
-from services.permissions import Action
-from services.views.base import ActionFormView
+from services.permissions import Action, can
+from services.views.base import ActionFormView, ServicePkMixin
 
 
 class ModelFormActionView(ActionFormView):
@@ -136,6 +139,49 @@ class DeliveryUpdateView(DeliveryCreateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["reported"] = self.object.statement_id is not None
+        return context
+
+
+def parse_month(value: str) -> datetime.date | None:
+    """``YYYY-MM`` as the first day of that month, or ``None``."""
+    year, _, month = value.partition("-")
+    if not (len(year) == 4 and year.isdigit() and len(month) == 2 and month.isdigit()):
+        return None
+    try:
+        return datetime.date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+class DeliveryMonthView(ServicePkMixin, ListView):
+    """The delivery records of one month of a service (``?mese=YYYY-MM``), 50 a page.
+
+    The service page shows a summary per month and links here (issue 8: no page grows with
+    the years of data). Without a valid month: the latest month with records.
+    """
+
+    template_name = "services/delivery_month.html"
+    context_object_name = "deliveries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        month = parse_month(self.request.GET.get("mese", ""))
+        if month is None:
+            latest = selectors.delivery_list(service=self.service).first()
+            month = latest.month if latest else timezone.localdate().replace(day=1)
+        self.month = month
+        return selectors.delivery_list(service=self.service, month=month)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, service = self.request.user, self.service
+        context.update(
+            month=self.month,
+            month_value=self.month.strftime("%Y-%m"),
+            query_string=f"mese={self.month:%Y-%m}",
+            can_edit=can(user, Action.EDIT, service),
+            can_view_statements=can(user, Action.VIEW_STATEMENTS, service),
+        )
         return context
 
 

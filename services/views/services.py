@@ -61,7 +61,6 @@ class ServiceDetailView(ServicePkMixin, TemplateView):
             year = int(requested)
         else:
             year = today.year if today.year in years else years[0]
-        deliveries = list(selectors.delivery_list(service=service, year=year))
         indicators = list(service.indicators.all())
         context.update(
             today=today,
@@ -79,8 +78,7 @@ class ServiceDetailView(ServicePkMixin, TemplateView):
             meeting_count=service.meetings.count(),
             year_form=forms.YearForm(initial={"year": year}, years=years),
             year=year,
-            deliveries=deliveries,
-            delivery_hours=sum((record.hours for record in deliveries), Decimal("0")),
+            **delivery_summary(selectors.delivery_month_summary(service=service, year=year)),
             indicators=indicators,
             indicator_chart=_indicator_chart(indicators),
         )
@@ -91,6 +89,30 @@ class ServiceDetailView(ServicePkMixin, TemplateView):
         if context["can_view_emergencies"]:
             context["emergencies"] = selectors.emergency_list(user=user, service=service)
         return context
+
+
+def delivery_summary(rows: list[dict]) -> dict:
+    """The delivered hours of a year as the service page shows them: per month (newest first)
+    its rows by qualification and its totals, the year's totals by qualification, the year's
+    total. Twelve months at most, whatever the number of records (issue 8)."""
+    months: dict = {}
+    by_qualification: dict[str, Decimal] = {}
+    for row in rows:
+        month = months.setdefault(
+            row["month"],
+            {"month": row["month"], "rows": [], "hours": Decimal("0"), "records": 0, "unstated": 0},
+        )
+        month["rows"].append(row)
+        month["hours"] += row["hours"]
+        month["records"] += row["records"]
+        month["unstated"] += row["unstated"]
+        name = row["qualification__name"]
+        by_qualification[name] = by_qualification.get(name, Decimal("0")) + row["hours"]
+    return {
+        "delivery_months": list(months.values()),
+        "delivery_by_qualification": sorted(by_qualification.items()),
+        "delivery_hours": sum(by_qualification.values(), Decimal("0")),
+    }
 
 
 def _indicator_chart(indicators: list[OutcomeIndicator]):

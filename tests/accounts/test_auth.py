@@ -133,17 +133,42 @@ def _load_settings(monkeypatch, **environ: str):
     return module
 
 
-def test_session_lifetime_is_the_idle_timeout_renewed_on_every_request(monkeypatch):
-    """SESSION_COOKIE_AGE comes from SESSION_IDLE_TIMEOUT (30 min by default) and is renewed."""
+def test_session_lifetime_is_the_idle_timeout_renewed_by_the_middleware(monkeypatch):
+    """SESSION_COOKIE_AGE comes from SESSION_IDLE_TIMEOUT (30 min by default); the session is
+    renewed by SessionRenewalMiddleware, not written on every request."""
     assert _load_settings(monkeypatch).SESSION_COOKIE_AGE == 30 * 60
     configured = _load_settings(monkeypatch, SESSION_IDLE_TIMEOUT="600")
     assert configured.SESSION_COOKIE_AGE == 600
-    assert configured.SESSION_SAVE_EVERY_REQUEST is True
+    assert configured.SESSION_SAVE_EVERY_REQUEST is False
     assert configured.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    middleware = configured.MIDDLEWARE
+    assert middleware.index("accounts.middleware.SessionRenewalMiddleware") == (
+        middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1
+    )
 
 
 def _session(client) -> Session:
     return Session.objects.get(session_key=client.session.session_key)
+
+
+class Clock:
+    """``timezone.now`` frozen at a moment that tests move forward by hand."""
+
+    def __init__(self) -> None:
+        self.now = timezone.now().replace(microsecond=0)
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def advance(self, seconds: int) -> None:
+        self.now += datetime.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    frozen = Clock()
+    monkeypatch.setattr(timezone, "now", frozen)
+    return frozen
 
 
 def test_each_request_pushes_the_session_expiry_forward(client, user):
@@ -156,6 +181,53 @@ def test_each_request_pushes_the_session_expiry_forward(client, user):
 
     remaining = _session(client).expire_date - timezone.now()
     assert remaining > datetime.timedelta(seconds=django_settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_the_session_is_written_at_most_once_a_minute(client, user, clock):
+    """59 s after the last renewal a request does not write the session; 61 s after, it does."""
+    age = datetime.timedelta(seconds=django_settings.SESSION_COOKIE_AGE)
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200  # renewed: no renewal recorded yet
+    renewed = clock.now
+    assert _session(client).expire_date == renewed + age
+
+    clock.advance(59)
+    assert client.get(reverse("home")).status_code == 200
+    assert _session(client).expire_date == renewed + age  # not written
+
+    clock.advance(2)  # 61 s after the renewal
+    assert client.get(reverse("home")).status_code == 200
+    assert _session(client).expire_date == clock.now + age
+    assert clock.now == renewed + datetime.timedelta(seconds=61)
+
+
+def test_the_idle_timeout_stays_exact_to_the_minute(client, user, clock):
+    """Idle for the timeout minus a second since the renewal: still signed in (and renewed);
+    idle longer than the timeout: signed out, even after an unrenewed request in between."""
+    age = django_settings.SESSION_COOKIE_AGE
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+    clock.advance(age - 1)
+    assert client.get(reverse("home")).status_code == 200  # renewed now
+    clock.advance(30)
+    assert client.get(reverse("home")).status_code == 200  # not renewed (30 s)
+    clock.advance(
+        age - 30 + 1
+    )  # idle: timeout - 29 s since the last request, timeout + 1 s since the renewal
+
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert not signed_in(client)
+
+
+def test_signing_out_leaves_no_renewed_session(client, user, clock):
+    """After sign-out the middleware does not write an empty session back."""
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+    clock.advance(120)
+    client.post(reverse("logout"))
+    assert not Session.objects.filter(expire_date__gt=clock.now).exists()
 
 
 def test_an_idle_session_sends_the_user_back_to_login(client, user):

@@ -68,6 +68,33 @@ def test_system_status_says_when_no_heartbeat_ever_came(client, make_user):
 
 
 @pytest.mark.parametrize(
+    "backend",
+    [
+        # The database cache whose table was never created (no createcachetable).
+        {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "segrate_cache_never_created",
+        },
+        # Redis that does not answer (nothing listens on port 1).
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        },
+    ],
+    ids=["missing-table", "redis-down"],
+)
+def test_home_works_without_a_usable_cache(client, make_user, settings, caplog, backend):
+    """The AU's home (the only cache read) degrades to 'no heartbeat' instead of a 500, and
+    the rest of the request still uses the database (the transaction is not broken)."""
+    settings.CACHES = {"default": backend}
+    au = make_user(Role.AMMINISTRATORE_UNICO)
+    content = home(client, au)
+    assert "mai ricevuto" in content
+    assert "cache unavailable" in caplog.text
+    assert RoleAssignment.objects.filter(user=au).exists()  # the connection still works
+
+
+@pytest.mark.parametrize(
     ("age", "label"),
     [(datetime.timedelta(seconds=10), "attive"), (datetime.timedelta(hours=2), "non attive")],
 )

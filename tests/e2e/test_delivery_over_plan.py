@@ -69,8 +69,13 @@ def test_hours_over_the_plan_are_confirmed_with_a_reason(
 
     page.context.clear_cookies()
     login(page, live_server, "direttore", demo_password)
-    page.goto(url(live_server, "services:service_detail", pk=simf.pk) + "#erogazioni")
-    row = page.locator("#erogazioni tr", has_text="Educatore")
-    expect(row).to_contain_text(REASON)
+    # The service page summarises the month; its records (and their reasons) are on the
+    # month's page.
+    page.goto(
+        url(live_server, "services:delivery_list", pk=simf.pk)
+        + f"?mese={timezone.localdate():%Y-%m}"
+    )
+    row = page.locator("tbody tr", has_text=REASON)
+    expect(row).to_contain_text("Educatore")
     expect(row).to_contain_text("oltre il piano")
     shot(page, "delivery-over-plan-shown-to-direttore")

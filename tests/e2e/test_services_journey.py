@@ -155,10 +155,13 @@ def test_a_month_of_sad_from_hours_to_the_sealed_statement(
     shot(page, "services-01-sad-coordinator")
     _record_hours(page, "ASA/OSS", "312.50", "18")
     _record_hours(page, "Coordinatore", "40", "18")
-    rows = page.locator("#erogazioni tbody tr")
+    # The service page summarises the month; its records are on the month's page.
+    page.goto(url(live_server, "services:delivery_list", pk=sad.pk) + f"?mese={first:%Y-%m}")
+    rows = page.locator("tbody tr")
     expect(rows.filter(has_text="ASA/OSS")).to_contain_text("312,50")
     expect(rows.filter(has_text="Coordinatore")).to_contain_text("40,00")
     shot(page, "services-02-hours-recorded")
+    page.goto(url(live_server, "services:service_detail", pk=sad.pk))
 
     # 2. … and the meeting with the Comune's referent.
     page.get_by_role("link", name="Nuova riunione").click()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import re
 from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
 
 import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 
+from reporting import signing
 from reporting.pdf import render_pdf
 from reporting.signing import SigningError, seal_pdf, sign_pdf
 from reporting.verify import verify_pdf
@@ -174,3 +176,19 @@ def test_sealing_and_verifying_work_inside_a_running_event_loop(org_key, unsigne
     with ThreadPoolExecutor(max_workers=1) as pool:
         report = pool.submit(lambda: asyncio.run(caller())).result()
     assert report.ok
+
+
+def test_the_private_key_is_decoded_once_for_two_seals(org_key, unsigned_pdf, pdfsig) -> None:
+    """Issue 8: pyHanko decoded the key twice per signature (4 times for two seals); the
+    organisation's signer now decodes it once per process, and both seals stay valid."""
+    signing._load_signer_cached.cache_clear()  # a fresh process: nothing loaded yet
+    decode = serialization.load_der_private_key
+    with patch.object(serialization, "load_der_private_key", wraps=decode) as loads:
+        first = seal_pdf(unsigned_pdf, reason="Primo sigillo")
+        second = seal_pdf(first, reason="Secondo sigillo")
+    assert loads.call_count == 1
+    report = verify_pdf(second)
+    assert report.ok, report.reason
+    assert [s.reason for s in report.signatures] == ["Primo sigillo", "Secondo sigillo"]
+    assert all(s.intact and s.valid and s.trusted for s in report.signatures)
+    assert _valid_count(pdfsig(second)) == 2

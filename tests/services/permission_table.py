@@ -237,6 +237,7 @@ ROUTES = [
     _route("assignment_end", MANAGERS, "assignment"),
     _route("meeting_create", EDITORS, "service"),
     _route("meeting_update", EDITORS, "meeting"),
+    _route("delivery_list", VIEWERS, "service", note="one month's records (?mese=YYYY-MM)"),
     _route("delivery_create", EDITORS, "service"),
     _route("delivery_correction_create", EDITORS, "service"),
     _route("delivery_update", EDITORS, "delivery"),

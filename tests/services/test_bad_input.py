@@ -571,7 +571,10 @@ def test_hours_far_above_the_plan_need_a_confirmation_and_a_reason(
     assert (record.hours, record.over_plan_reason) == (Decimal("400"), reason)
 
     client.force_login(director)
-    page = client.get(reverse("services:service_detail", kwargs={"pk": simf}))
+    # The service page summarises the month; the reason is on the month's records page.
+    page = client.get(
+        reverse("services:delivery_list", kwargs={"pk": simf}) + f"?mese={record.month:%Y-%m}"
+    )
     assert reason in unescape(page.content.decode())
     assert "oltre il piano" in page.content.decode()
 
