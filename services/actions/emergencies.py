@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.validation import refuse_future
-from services import permissions
+from services import notices, permissions
 from services.actions.base import save
 from services.models import Emergency
 from services.permissions import Action
@@ -46,7 +46,11 @@ def emergency_save(*, emergency: Emergency, actor: User) -> Emergency:
         raise ValidationError(
             _("Prima di chiudere l'emergenza registra quando è stato informato l'AU.")
         )
-    return save(emergency, actor=actor)
+    reported = emergency.pk is None
+    saved = save(emergency, actor=actor)
+    if reported and saved.closed_at is None:
+        notices.emergency_reported(emergency=saved, actor=actor)
+    return saved
 
 
 def _lock(emergency: Emergency) -> Emergency:
@@ -83,7 +87,9 @@ def emergency_close(
         raise ValidationError(
             _("Prima di chiudere l'emergenza registra quando è stato informato l'AU.")
         )
-    return save(emergency, actor=actor)
+    closed = save(emergency, actor=actor)
+    notices.emergency_closed(emergency=closed, actor=actor)
+    return closed
 
 
 EMERGENCY_FUTURE_MESSAGES = {

@@ -105,3 +105,55 @@ def test_a_second_close_through_the_page_gets_a_message_and_changes_nothing(
     emergency.refresh_from_db()
     assert (emergency.closed_at, emergency.au_informed_at, emergency.closure_note) == closed
     assert Events.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_the_direttore_is_told_of_a_reported_emergency_until_it_is_closed(
+    services, role_users, director
+):
+    """A Coordinatore's report waits for the Direttore (service named, no description: it may
+    hold personal data); closing it resolves the notification."""
+    from notifications.models import Notification
+    from notifications.selectors import notification_waiting_count
+    from services.actions import emergency_close, emergency_save
+
+    now = timezone.now()
+    emergency = emergency_save(
+        emergency=Emergency(
+            service=services["sad"],
+            occurred_at=now - datetime.timedelta(hours=2),
+            description="Utente caduto in bagno",
+        ),
+        actor=services["coord_sad"],
+    )
+    (notice,) = Notification.objects.filter(target_id=emergency.pk)
+    assert notice.recipient == director
+    assert notice.text == "Emergenza segnalata su SAD da gestire"
+    assert "caduto" not in notice.text
+    assert notification_waiting_count(user=director) == 1
+    assert notification_waiting_count(user=services["coord_sad"]) == 0
+
+    emergency_close(
+        emergency=emergency,
+        closed_at=now - datetime.timedelta(minutes=5),
+        au_informed_at=now - datetime.timedelta(hours=1),
+        closure_note="Rientrata",
+        actor=director,
+    )
+    assert notification_waiting_count(user=director) == 0
+
+
+@pytest.mark.django_db
+def test_the_direttore_reporting_himself_is_not_told(services, director):
+    from notifications.models import Notification
+    from services.actions import emergency_save
+
+    emergency_save(
+        emergency=Emergency(
+            service=services["sad"],
+            occurred_at=timezone.now() - datetime.timedelta(hours=2),
+            description="Allagamento",
+        ),
+        actor=director,
+    )
+    assert not Notification.objects.exists()
