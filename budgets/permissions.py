@@ -139,11 +139,13 @@ def can(
     if action is Action.EDIT_COSTS:
         return editable and user.has_perm(BUILD_BUDGETS)
     if action is Action.SUBMIT:
-        return version.is_editable and user.has_perm(SUBMIT_BUDGETS)
+        return (version.is_editable or any_state) and user.has_perm(SUBMIT_BUDGETS)
     if action is Action.APPROVE:
-        return version.status == BudgetStatus.PROPOSTO and user.has_perm(APPROVE_BUDGETS)
+        proposed = version.status == BudgetStatus.PROPOSTO
+        return (proposed or any_state) and user.has_perm(APPROVE_BUDGETS)
     if action is Action.NEW_VERSION:
-        return version.status == BudgetStatus.APPROVATO and user.has_perm(BUILD_BUDGETS)
+        approved = version.status == BudgetStatus.APPROVATO
+        return (approved or any_state) and user.has_perm(BUILD_BUDGETS)
     return False
 
 

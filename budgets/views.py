@@ -309,7 +309,18 @@ class _WorkflowView(LoginRequiredMixin, View):
         raise NotImplementedError
 
     def post(self, request, pk):
-        version = _version_or_404(request, pk, self.action)
+        version = selectors.version_get(user=request.user, pk=pk)
+        if not can(request.user, self.action, version):
+            if not can(request.user, self.action, version, any_state=True):
+                raise Http404
+            # A double click, a second tab, the back button: the step was already taken (or
+            # the budget moved on). Say so on its page instead of a bare 404.
+            messages.error(
+                request,
+                _("Questo passaggio non è più possibile: il budget ora è «%(status)s».")
+                % {"status": version.get_status_display()},
+            )
+            return redirect(_detail_url(version))
         form = self.form_class(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
