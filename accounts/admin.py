@@ -305,6 +305,24 @@ class UserAdmin(RefusalsAsMessagesMixin, DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            locked = actions.locked_identity_fields(user=obj, actor=request.user)
+            ignored = [
+                name
+                for name in locked
+                if name in ("username", "email")
+                and request.POST.get(name, getattr(obj, name)).strip() != getattr(obj, name)
+            ]
+            if ignored:
+                # Read-only here, so the admin dropped them: say so rather than seem to save.
+                self.message_user(
+                    request,
+                    gettext(
+                        "Nome utente ed e-mail di un account già attivato non si cambiano da "
+                        "qui: quei valori non sono stati salvati. Chiedilo a chi gestisce il "
+                        "server."
+                    ),
+                    messages.WARNING,
+                )
             actions.user_update(user=obj, actor=request.user)
         else:
             actions.user_create(user=obj, actor=request.user, base_url=_base_url(request))

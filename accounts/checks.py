@@ -31,3 +31,20 @@ def database_roles_check(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security)
+def session_idle_timeout_check(app_configs=None, **kwargs):
+    """The session is renewed at most once a minute (``SessionRenewalMiddleware``): an idle
+    timeout of a minute or less would sign out a person who keeps working."""
+    from accounts.middleware import SESSION_RENEWAL_SECONDS
+
+    if settings.SESSION_COOKIE_AGE <= SESSION_RENEWAL_SECONDS:
+        return [
+            Error(
+                f"SESSION_IDLE_TIMEOUT ({settings.SESSION_COOKIE_AGE} s) must be longer than "
+                f"the session renewal interval ({SESSION_RENEWAL_SECONDS} s).",
+                id="accounts.E010",
+            )
+        ]
+    return []

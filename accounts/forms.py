@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import AuditFilters, audit_record_types
-from accounts.validation import reject_control_characters
+from accounts.validation import PlausibleDate, reject_control_characters
 
 
 class AuditFilterForm(forms.Form):
@@ -21,11 +21,19 @@ class AuditFilterForm(forms.Form):
         empty_label=_("Tutti"),
     )
     model = forms.ChoiceField(label=_("Tipo di record"), required=False)
+    # Plausible dates only (2000–2099, as every business date): 31/12/9999 has no next day to
+    # end the period at (attacker review, issue 8).
     date_from = forms.DateField(
-        label=_("Dal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Dal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[PlausibleDate()],
     )
     date_to = forms.DateField(
-        label=_("Al"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Al"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[PlausibleDate()],
     )
 
     def __init__(self, *args, show_names: bool = True, **kwargs):

@@ -125,7 +125,7 @@ def audit_event_list(
         since=local_midnight(filters.date_from) if filters.date_from else None,
         until=(
             local_midnight(filters.date_to + datetime.timedelta(days=1))
-            if filters.date_to
+            if filters.date_to and filters.date_to < datetime.date.max
             else None
         ),
     )

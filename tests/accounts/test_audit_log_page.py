@@ -131,6 +131,18 @@ def test_an_inverted_period_shows_the_italian_error_and_no_rows(client, au):
     assert "Nessun evento corrisponde ai filtri." in content
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "31/12/9999"])
+@pytest.mark.parametrize("field", ["date_from", "date_to"])
+def test_an_implausible_date_shows_the_italian_error_and_no_rows(client, au, field, day):
+    """Attacker review (issue 8): 31/12/9999 in "Al" was a 500 (no next day to end at)."""
+    response = client.get(URL, {field: day})
+    content = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Indica una data plausibile" in content
+    assert response.context["rows"] == []
+
+
 def test_an_unknown_record_type_shows_no_rows(client, au):
     """A record type not in the list is an invalid filter: no rows."""
     response = client.get(URL, {"model": "auth.Permission"})

@@ -373,3 +373,15 @@ def test_session_cookie_is_http_only_and_ends_with_the_browser(client, user, pas
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
     assert cookie["max-age"] == ""
+
+
+def test_an_idle_timeout_shorter_than_the_renewal_is_refused_by_the_checks(settings):
+    """Attacker review (issue 8): with a timeout of 60 s or less a working person would be
+    signed out between two renewals."""
+    from accounts.checks import session_idle_timeout_check
+
+    settings.SESSION_COOKIE_AGE = 60
+    (error,) = session_idle_timeout_check()
+    assert error.id == "accounts.E010"
+    settings.SESSION_COOKIE_AGE = 30 * 60
+    assert session_idle_timeout_check() == []

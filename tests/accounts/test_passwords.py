@@ -305,9 +305,12 @@ def test_the_email_of_an_activated_account_is_fixed_for_the_gestore(
     assert operatore.has_usable_password()
     fields = set(client.get(change_url(operatore)).context["adminform"].form.fields)
     assert "email" not in fields and "username" not in fields
-    client.post(
-        change_url(operatore), change_data(operatore, email="presa@example.org", username="x")
+    response = client.post(
+        change_url(operatore),
+        change_data(operatore, email="presa@example.org", username="x"),
+        follow=True,
     )
+    assert "quei valori non sono stati salvati" in response.content.decode()
     operatore.refresh_from_db()
     assert (operatore.username, operatore.email) == ("operatore", "operatore@example.org")
     operatore.email = "presa@example.org"
