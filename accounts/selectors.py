@@ -49,6 +49,11 @@ def role_holders(*, role: Role | str, day: datetime.date) -> QuerySet[User]:
     )
 
 
+def role_holders_today(*, role: Role | str) -> QuerySet[User]:
+    """The active people who hold ``role`` today: whom to tell that something waits."""
+    return role_holders(role=role, day=timezone.localdate()).filter(is_active=True)
+
+
 def role_assignment_list(*, user: User) -> QuerySet[RoleAssignment]:
     """The user's own roles (confirmed or waiting for confirmation; refusals left out)."""
     return user.role_assignments.exclude(status=RoleAssignmentStatus.RIFIUTATO).order_by(

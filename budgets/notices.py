@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.selectors import role_holders
+from accounts.selectors import role_holders_today
 from budgets.models import BudgetVersion
 from notifications.actions import notification_resolve, notification_send
 from services.models import AssignmentRole
@@ -36,7 +36,7 @@ TITLES = {
 
 
 def _holders(role: str) -> list[User]:
-    return list(role_holders(role=role, day=timezone.localdate()).filter(is_active=True))
+    return list(role_holders_today(role=role))
 
 
 def _coordinators(version: BudgetVersion) -> list[User]:

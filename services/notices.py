@@ -10,12 +10,11 @@ Called by ``services.actions`` inside the transaction of the change.
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.selectors import role_holders
+from accounts.selectors import role_holders_today
 from notifications.actions import notification_resolve, notification_send
 from services.models import Emergency
 
@@ -25,9 +24,8 @@ TITLE = gettext_noop("Emergenza segnalata su %(service)s da gestire")
 
 def emergency_reported(*, emergency: Emergency, actor: User) -> None:
     """The Direttore has an emergency to handle (not when he reported it himself)."""
-    directors = role_holders(role=Role.DIRETTORE, day=timezone.localdate()).filter(is_active=True)
     notification_send(
-        recipients=list(directors),
+        recipients=list(role_holders_today(role=Role.DIRETTORE)),
         kind=EMERGENCY_REPORTED,
         title=TITLE,
         params={"service": emergency.service.name},

@@ -171,7 +171,7 @@ def edits_any_service(user: AnyUser) -> bool:
 
 def sees_any_emergency(user: AnyUser) -> bool:
     """Does the emergency list have anything for ``user`` (the permission or an own service)?"""
-    return can(user, Action.VIEW_EMERGENCIES) or service_editable_by(user).exists()
+    return can(user, Action.VIEW_EMERGENCIES) or bool(_services_with(user, OBJ_CHANGE))
 
 
 def sees_any_service(user: AnyUser) -> bool:
