@@ -4,6 +4,12 @@ Every document the app issues extends ``reporting/pdf/base.html``: A4, Italian, 
 header (organisation and document title), a "Pagina X di Y" footer and PDF metadata
 (title, author = organisation, creation date). Resources are served by
 :class:`reporting.fetcher.LocalURLFetcher` only: rendering never touches the network.
+
+Every document is PDF/A-2u (ISO 19005-2, level U: fonts embedded, every glyph mapped to
+Unicode, an sRGB output intent, XMP metadata declaring part 2, conformance U), tagged for
+accessibility as well, so that it stays readable for the whole retention period (Prot. 10
+§6). PDF/A-2 allows the PAdES seal that :mod:`reporting.signing` appends as an incremental
+update; ``tests/reporting/test_pdfa.py`` checks both, before and after sealing.
 """
 
 from __future__ import annotations
@@ -21,7 +27,14 @@ from weasyprint.urls import FatalURLFetchingError
 
 from reporting.fetcher import PDF_BASE_URL, LocalURLFetcher
 
-__all__ = ["PdfRenderError", "render_pdf"]
+__all__ = ["PDF_VARIANT", "PdfRenderError", "render_pdf"]
+
+#: WeasyPrint's PDF/A variant for every issued document. Level U rather than A (WeasyPrint's
+#: "pdf/a-2a"): level A also claims that the structure tags meet PDF/A's accessibility rules,
+#: which WeasyPrint calls experimental and nothing on our machines can validate; the tags
+#: are written all the same (``pdf_tags=True``). Part 2 rather than 3: the app embeds no
+#: attachments, and part 2 refuses any that is not itself PDF/A.
+PDF_VARIANT = "pdf/a-2u"
 
 _PLACEHOLDER_RE = re.compile(r"\{(page|pages)\}")
 
@@ -76,7 +89,7 @@ def render_pdf(template_name: str, context: dict[str, Any], *, title: str) -> by
         html = render_to_string(template_name, full_context)
         try:
             document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=LocalURLFetcher())
-            pdf = document.write_pdf(pdf_tags=True)
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
         except FatalURLFetchingError as error:
             # WeasyPrint raises a BaseException here; make it an ordinary error for callers.
             raise PdfRenderError(f"{error} ({error.__cause__})") from error

@@ -34,6 +34,7 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR as PYHANKO_PRODUCER
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
@@ -286,6 +287,27 @@ def _existing_field_names(writer: IncrementalPdfFileWriter) -> set[str]:
     return {name for name, _value, _ref in fields.enumerate_sig_fields(writer)}
 
 
+def _keep_info_equal_to_xmp(writer: IncrementalPdfFileWriter) -> None:
+    """Drop the Info dictionary's ``/Producer`` of a document that has XMP metadata.
+
+    When it writes the update, pyHanko sets XMP's ``pdf:Producer`` to "pyHanko <version>" but
+    appends "; pyHanko <version>" to the Info dictionary's ``/Producer``: the two would then
+    differ, which PDF/A forbids (an Info entry must equal its XMP property). Without the Info
+    entry pyHanko writes the same "pyHanko <version>" in both; a later signature leaves them
+    equal. The original revision, with WeasyPrint's producer, stays in the file unchanged.
+    """
+    if "/Metadata" not in writer.root:
+        return
+    try:
+        info_ref = writer.trailer.raw_get("/Info")
+    except KeyError:
+        return
+    info = info_ref.get_object()
+    if "/Producer" in info and str(info["/Producer"]) != PYHANKO_PRODUCER:
+        del info["/Producer"]
+        writer.mark_update(info_ref)
+
+
 def _apply_signature(
     pdf: bytes,
     signer: signers.SimpleSigner,
@@ -297,6 +319,7 @@ def _apply_signature(
     """Append a PAdES (B-B) signature to ``pdf`` as an incremental update."""
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        _keep_info_equal_to_xmp(writer)
         existing = _existing_field_names(writer)
         if field_name is None:
             field_name = default_field

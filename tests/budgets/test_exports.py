@@ -3,12 +3,14 @@
 import subprocess
 from decimal import Decimal
 from io import BytesIO
+from unittest.mock import patch
 
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from budgets import actions
+from budgets import actions, exports
 from tests.factories.budgets import add_other_cost
+from tests.reporting.pdfa_checks import assert_sealed_pdfa
 
 # simf_draft's hour plan: 2 educatori × 30 h/week × 46 weeks = 2.760 h × 24,50 €/h
 HOUR_PLAN = Decimal("67620.00")
@@ -42,6 +44,16 @@ def test_the_pdf_is_sealed_and_shows_the_totals(simf_draft, users, categories, c
     assert "69.120,50" in text  # TOTAL, as the PDF writes it
     assert "Approvato" in text
     assert "NON APPROVATO" not in text
+
+
+def test_the_budget_pdf_is_pdfa_sealed_incrementally(simf_draft, users, categories, tmp_path):
+    """The approved budget is rendered PDF/A-2u and its seal, an incremental update, keeps it
+    so (Prot. 10 §6: readable for the whole retention period)."""
+    version = _approved(simf_draft, users, categories)
+    with patch.object(exports, "seal_pdf", wraps=exports.seal_pdf) as seal:
+        sealed = exports.budget_pdf(version)
+    (unsealed,) = seal.call_args.args
+    assert_sealed_pdfa(unsealed, sealed, tmp_path)
 
 
 def test_a_draft_pdf_says_it_is_not_approved(simf_draft, users, client, tmp_path):

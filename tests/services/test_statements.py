@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from services import actions, exports
 from services.exports import statement_fingerprint
+from tests.reporting.pdfa_checks import assert_sealed_pdfa
 from services.models import (
     ContractRate,
     DeliveryRecord,
@@ -454,6 +455,25 @@ def test_sealed_pdf_validates_and_shows_the_total(
         text = re.sub(r"\s+", " ", pdftotext(handle.read()))
     draft.refresh_from_db()
     assert f"Rettifica del rendiconto n. {draft.number}" in text
+
+
+@pytest.mark.django_db
+def test_the_issued_statement_is_pdfa_sealed_incrementally(
+    setup, director, org_key, plain_static, tmp_path
+):
+    """The statement is rendered PDF/A-2u and its seal, an incremental update, keeps it so
+    (Prot. 10 §6: readable for the whole retention period)."""
+    contract, quals = setup
+    record(contract, JAN, quals[0], Decimal("10.00"), director)
+    draft = actions.statement_draft_create(
+        contract=contract, period_start=JAN, period_end=datetime.date(2025, 1, 31), actor=director
+    )
+    with patch.object(exports, "seal_pdf", wraps=exports.seal_pdf) as seal:
+        issued = actions.statement_issue(statement=draft, actor=director)
+    (unsealed,) = seal.call_args.args
+    with issued.pdf.open("rb") as handle:
+        sealed = handle.read()
+    assert_sealed_pdfa(unsealed, sealed, tmp_path)
 
 
 @pytest.mark.django_db
