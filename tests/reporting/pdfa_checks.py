@@ -189,7 +189,9 @@ def assert_fonts_embedded_with_unicode(pdf: bytes, tmp_path: Path) -> None:
         assert row[uni_at : uni_at + 3] == "yes", f"font without ToUnicode map: {row}"
 
 
-def assert_sealed_pdfa(original: bytes, sealed: bytes, tmp_path: Path, *, signatures: int = 1) -> None:
+def assert_sealed_pdfa(
+    original: bytes, sealed: bytes, tmp_path: Path, *, signatures: int = 1
+) -> None:
     """The seal is an incremental update of a PDF/A-2u file that stays PDF/A-2u.
 
     ``original``'s bytes are an unchanged prefix of ``sealed``, pdfsig validates every

@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 
 from services import actions, exports
 from services.exports import statement_fingerprint
-from tests.reporting.pdfa_checks import assert_sealed_pdfa
 from services.models import (
     ContractRate,
     DeliveryRecord,
@@ -31,6 +30,7 @@ from services.models import (
     StatementStatus,
 )
 from tests.factories.services import ContractFactory, ServiceFactory
+from tests.reporting.pdfa_checks import assert_sealed_pdfa
 
 CENT = Decimal("0.01")
 RATES = [Decimal("24.50"), Decimal("29.85"), Decimal("2.50")]  # 2.50 makes half-cent ties
