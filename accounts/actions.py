@@ -24,7 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts import permissions, request_cache
 from accounts.audit import audit_context
 from accounts.models import DocumentAccess, DocumentKind, RoleAssignment, RoleAssignmentStatus, User
 from accounts.roles import (
@@ -69,6 +69,7 @@ def roles_sync() -> dict[str, int]:
                     raise ValidationError(f"Unknown permission {dotted} for role {role}") from exc
             group.permissions.set(wanted)
             counts[role] = len(wanted)
+    request_cache.forget()
     return counts
 
 
@@ -89,6 +90,7 @@ def user_groups_sync(*, user: User, today: datetime.date | None = None) -> None:
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
+    request_cache.forget()  # this request reads the user's permissions afresh from now on
 
 
 # -- Users ----------------------------------------------------------------------------------------

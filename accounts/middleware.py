@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,9 +11,11 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import middleware as django_otp_middleware
 from pghistory.middleware import HistoryMiddleware
 
-from accounts import mfa
+from accounts import authz_cache, mfa
 
 
 class AuditContextMiddleware(HistoryMiddleware):
@@ -132,3 +135,30 @@ class MFARequiredMiddleware:
         if request.method == "GET":
             target = f"{target}?{urlencode({'next': request.get_full_path()})}"
         return redirect(target)
+
+
+class OTPMiddleware(django_otp_middleware.OTPMiddleware):
+    """django-otp's, with the session's device kept between requests until it changes.
+
+    django-otp reads the device the session passed the second factor with on every request
+    (one query), to notice a device removed or unconfirmed since. The device tables bump the
+    version of "who may do what" (``accounts/authz_cache.py``), as a removal, a confirmation or
+    a verification writes them, so the device is read again exactly when it may have changed.
+    Each request gets its own copy.
+    """
+
+    def _verify_user_sync(self, request, user):
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+            device = None
+            if persistent_id:
+                persistent_id = self._normalize_persistent_id(persistent_id)
+                kept = authz_cache.remember(
+                    user,
+                    ("otp_device", persistent_id),
+                    lambda: self._device_from_persistent_id(persistent_id),
+                )
+                device = copy.copy(kept) if kept is not None else None
+            user.otp_device = self._finalize_device(request, user, device)
+        return user

@@ -4,7 +4,7 @@
 ``memo(key, compute)`` runs ``compute`` once per key. Outside a request (tasks, the shell,
 tests calling the policy directly) there is no store and ``memo`` computes every time, so a
 change made by an action is always seen there. An action that changes what is cached calls
-``forget()``.
+``forget()``; what is kept between requests builds on this (``accounts/authz_cache.py``).
 """
 
 from __future__ import annotations
@@ -29,11 +29,22 @@ def memo(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+_CHANGED = object()  # the store's mark: permissions changed during this request
+
+
 def forget() -> None:
-    """Drop what this request cached (after a change of permissions or roles)."""
+    """Drop what this request cached (after a change of permissions or roles); for the rest of
+    the request, ``changed()`` is true and ``accounts.authz_cache`` computes afresh."""
     store = _store.get()
     if store is not None:
         store.clear()
+        store[_CHANGED] = True
+
+
+def changed() -> bool:
+    """Whether this request changed permissions or roles (``forget()`` was called)."""
+    store = _store.get()
+    return store is not None and _CHANGED in store
 
 
 class RequestCacheMiddleware:

@@ -12,6 +12,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import authz_cache
 from accounts.audit import personal_fields, redact_value
 from accounts.audit_log import (
     AuditPage,
@@ -31,15 +32,12 @@ def user_roles(*, user: User, day: datetime.date | None = None) -> set[str]:
     if not user.is_authenticated:
         return set()
     day = day or timezone.localdate()
-    cache_key = f"_roles_{day.isoformat()}"
-    if not hasattr(user, cache_key):
-        setattr(
-            user,
-            cache_key,
-            set(user.role_assignments.valid_on(day).values_list("role", flat=True)),
-        )
-    roles: set[str] = getattr(user, cache_key)
-    return roles
+    held = authz_cache.remember(
+        user,
+        ("roles", day.isoformat()),
+        lambda: frozenset(user.role_assignments.valid_on(day).values_list("role", flat=True)),
+    )
+    return set(held)
 
 
 def role_holders(*, role: Role | str, day: datetime.date) -> QuerySet[User]:

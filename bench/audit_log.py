@@ -46,7 +46,7 @@ def _client(username: str):
 
     user = User.objects.get(username=username)
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.ModelBackend")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
         session = client.session

@@ -30,7 +30,7 @@ from django.db.models import QuerySet
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts import request_cache
+from accounts import authz_cache, request_cache
 from accounts.models import User
 from accounts.roles import Role
 from services.models import Emergency, Service, Statement
@@ -87,11 +87,12 @@ def _load_object_permissions(user: User) -> dict[int, frozenset[str]]:
 
 def _object_permissions(user: AnyUser) -> dict[int, frozenset[str]]:
     """The user's object permissions on services: one query per request (issue 8), however
-    many services a page checks; outside a request, read afresh at each call."""
+    many services a page checks, kept between requests until permissions change
+    (``accounts/authz_cache.py``); outside a request, read afresh at each call."""
     if not isinstance(user, User) or not user.is_authenticated:
         return {}
-    return request_cache.memo(
-        ("services.object_permissions", user.pk), lambda: _load_object_permissions(user)
+    return authz_cache.remember(
+        user, "services.object_permissions", lambda: _load_object_permissions(user)
     )
 
 

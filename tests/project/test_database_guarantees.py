@@ -85,6 +85,12 @@ FROZEN = {
         "UPDATE accounts_documentaccess SET filename = 'altro.pdf'",
         "DELETE FROM accounts_documentaccess",
     ],
+    # The version of "who may do what" only grows, from its sequence (issue 8).
+    "accounts_authz_version": [
+        "UPDATE accounts_authz_version SET version = version - 1",
+        "UPDATE accounts_authz_version SET version = version + 1000",
+        "DELETE FROM accounts_authz_version",
+    ],
     "budgets_timelineentry": [
         "UPDATE budgets_timelineentry SET comment = 'riscritto'",
         "DELETE FROM budgets_timelineentry",

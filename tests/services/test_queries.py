@@ -153,6 +153,7 @@ def test_a_coordinators_pages_read_object_permissions_once(
             response = client.get(url)
         assert response.status_code == 200, url
         reads = [q["sql"] for q in queries.captured_queries if "guardian_" in q["sql"]]
-        assert len(reads) == 1, (url, reads)
+        # Read by the first page, then kept until permissions change (accounts/authz_cache.py).
+        assert len(reads) <= 1, (url, reads)
         if url == reverse("services:service_list"):
             assert len(response.context["services"]) == own
