@@ -21,7 +21,7 @@ class ModelBackend(DjangoModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         try:
             user = User._default_manager.annotate(
-                **{authz_cache.STAMP_ATTRIBUTE: RawSQL(authz_cache.VERSION_SQL, ())}
+                **{authz_cache.STAMP_ATTRIBUTE: RawSQL(authz_cache.VERSION_SQL, ())}  # noqa: S611 - a constant, no parameters
             ).get(pk=user_id)
         except User.DoesNotExist:
             return None
