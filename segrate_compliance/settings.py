@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "notifications",
     "reporting",
     "services",
+    "archive",
     "budgets",
 ]
 
@@ -388,7 +389,12 @@ LOGGING = logging_config(env.str("LOG_LEVEL", default="INFO"))
 REQUEST_ID_FROM_HEADER = env.bool("REQUEST_ID_FROM_HEADER", default=False)
 
 # Demo data seeders, in dependency order (later apps append theirs).
-DEMO_SEEDERS = ["accounts.demo.seed", "services.demo.seed", "budgets.demo.seed"]
+DEMO_SEEDERS = [
+    "accounts.demo.seed",
+    "services.demo.seed",
+    "archive.demo.seed",
+    "budgets.demo.seed",
+]
 
 # Budget vs actuals: a month whose actual cost differs from the budget by more than this
 # fraction is flagged.
