@@ -114,9 +114,19 @@ class DocumentStoreForm(forms.Form):
                 "reference_date",
                 "contract_end",
                 "formation",
+                "meeting",
                 "upload",
             ]
         )
+
+    def clean(self):
+        data = super().clean()
+        meeting = self.meetings.get(data.get("meeting"))
+        data["meeting"] = meeting
+        sector = data.get("sector")
+        if meeting is not None and sector is not None and meeting.service != sector:
+            self.add_error("meeting", _("La riunione è di un altro settore."))
+        return data
 
 
 class VersionAddForm(forms.Form):

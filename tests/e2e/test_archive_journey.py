@@ -69,7 +69,7 @@ def test_coord_sad_archives_the_minutes_of_a_meeting(
     page.get_by_label("Classe documentale").select_option(label="Verbali di riunione")
     page.get_by_label("Data di riferimento").fill("2026-11-12")
     page.get_by_label("Riunione collegata").select_option(str(sad_meeting.pk))
-    page.get_by_label("File", exact=True).set_input_files(str(minutes))
+    page.locator("#id_upload").set_input_files(str(minutes))
     shot(page, "archive-01-upload")
     page.get_by_role("button", name="Archivia").click()
 
@@ -79,7 +79,7 @@ def test_coord_sad_archives_the_minutes_of_a_meeting(
     assert version.sha256 == hashlib.sha256(MINUTES.encode()).hexdigest()
     expect(page.get_by_text("12/11/2036")).to_be_visible()  # ten years from the meeting
     expect(page.get_by_text(version.sha256).first).to_be_visible()
-    expect(page.get_by_text("Estrazione del testo in corso")).to_be_visible()
+    expect(page.locator("p.notice[role=status]")).to_contain_text("Estrazione del testo in corso")
     expect(page.get_by_text(f"{document.identifier}/v1").first).to_be_visible()
     expect(page.get_by_text(f"Riunione con il committente n. {sad_meeting.pk}")).to_be_visible()
     shot(page, "archive-02-detail")
