@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from boto3.s3.transfer import TransferConfig
+from boto3.s3.transfer import TransferConfig  # type: ignore[import-untyped]  # no stubs
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from storages.backends.s3 import S3Storage
+from storages.backends.s3 import S3Storage  # type: ignore[import-untyped]  # no stubs
 
 #: Bytes read, hashed and written at a time.
 CHUNK_SIZE = 1024 * 1024
@@ -121,7 +121,10 @@ class WriteOnceFileSystemStorage(WriteOnceMixin, FileSystemStorage):
             os.link(tmp_path, full_path)
         finally:
             os.unlink(tmp_path)
-        self._ensure_location_group_id(full_path)
+        # Same group as the root, like FileSystemStorage (a private helper the stubs lack).
+        ensure_group = getattr(self, "_ensure_location_group_id", None)
+        if ensure_group is not None:
+            ensure_group(full_path)
         return os.path.relpath(full_path, self.location).replace("\\", "/")
 
 

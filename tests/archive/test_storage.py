@@ -148,7 +148,8 @@ class _Generated(io.RawIOBase):
 def test_large_input_is_streamed_in_bounded_memory(archive_root):
     size = 20 * 1024 * 1024
     expected = hashlib.sha256()
-    for chunk in iter(lambda src=_Generated(size): src.read(1024 * 1024), b""):
+    source = _Generated(size)
+    while chunk := source.read(1024 * 1024):
         expected.update(chunk)
     tracemalloc.start()
     try:
