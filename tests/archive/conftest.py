@@ -35,16 +35,13 @@ def coord_sad(services):
     return services["coord_sad"]
 
 
-@pytest.fixture(autouse=True)
-def archive_root(settings, tmp_path):
-    """The archive's files go to a temporary folder (``STORAGES["archive"]``)."""
+@pytest.fixture
+def archive_root(tmp_path):
+    """Where the archive's files go in a test (tests/conftest.py, ``_media_in_tmp``)."""
     from pathlib import Path
 
     from archive.storage import archive_storage
 
-    root = tmp_path / "archivio"
-    archive = dict(settings.STORAGES.get("archive", {}))
-    archive["OPTIONS"] = {**archive.get("OPTIONS", {}), "location": str(root)}
-    settings.STORAGES = {**settings.STORAGES, "archive": archive}
+    root = tmp_path / "archive"
     assert Path(archive_storage().location) == root
     return root
