@@ -417,7 +417,7 @@ def cfb_bytes(streams: dict[str, bytes]) -> bytes:
 def doc_bytes(*, encrypted: bool = False) -> bytes:
     """A Word 97-2003 file: a WordDocument stream whose FIB says (not) encrypted."""
     flags = 0x0100 if encrypted else 0
-    fib = struct.pack("<HHHHH", 0xA5EC, 0xC1, 0, 0, flags)
+    fib = struct.pack("<HHHHHH", 0xA5EC, 0xC1, 0, 0x0410, 0, flags)  # flags at offset 10
     word = fib + DEFAULT_TEXT.encode("cp1252").ljust(6000, b"\0")  # regular sectors
     return cfb_bytes({"WordDocument": word, "1Table": b"\0" * 600})
 
