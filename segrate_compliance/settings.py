@@ -434,3 +434,7 @@ BUDGET_VARIANCE_THRESHOLD = env.float("BUDGET_VARIANCE_THRESHOLD", default=0.10)
 # Issue 6 (bad input): more hours than this on one delivery record (one contract, qualification
 # and month) are refused outright: about 60 full-time people, far beyond any team of the company.
 DELIVERY_MAX_MONTHLY_HOURS = env.int("DELIVERY_MAX_MONTHLY_HOURS", default=10_000)
+
+# Issue 9 (archive uploads): the largest file the archive accepts, in bytes (25 MiB). The web
+# server in front must accept requests at least this large (plus the form's other fields).
+ARCHIVE_MAX_UPLOAD_BYTES = env.int("ARCHIVE_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
