@@ -197,7 +197,8 @@ def version_text_extract(*, version: DocumentVersion) -> DocumentVersion:
         return version
     try:
         with open_blob(version.blob_name) as content:
-            text = extract_text(content, version.kind)
+            # The storage's File wraps the real file object, which the PDF reader needs.
+            text = extract_text(getattr(content, "file", content), version.kind)
     except Exception:  # any reader's failure means "no text", never a lost version
         logger.exception("archive: text extraction failed for version %s", version.pk)
         text = ""

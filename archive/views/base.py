@@ -15,6 +15,7 @@ from django.views.generic import FormView
 from archive import selectors
 from archive.models import Document
 from archive.permissions import Action, can
+from archive.uploads import UploadRefused
 from services.forms import add_action_errors
 
 
@@ -51,6 +52,9 @@ class ActionFormView(FormView):
             self.saved = self.save(form)
         except PermissionDenied:
             raise Http404 from None
+        except UploadRefused as error:
+            form.add_error("upload" if "upload" in form.fields else None, error)
+            return self.form_invalid(form)
         except ValidationError as error:
             add_action_errors(form, error)
             return self.form_invalid(form)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from archive.models import Document, DocumentVersion
+from tests.archive import files
 from tests.archive.permission_table import TEXT
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +25,36 @@ def _state(root):
     return (Document.objects.count(), DocumentVersion.objects.count(), _files(root))
 
 
+# case -> (the file, words of the Italian message the person reads; "" where any will do)
 REFUSED = {
-    "empty": lambda: SimpleUploadedFile("vuoto.pdf", b""),
-    "text named as a PDF": lambda: SimpleUploadedFile("verbale.pdf", TEXT.encode()),
-    "PDF named as text": lambda: SimpleUploadedFile(
-        "verbale.txt", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    "empty": (lambda: SimpleUploadedFile("vuoto.pdf", b""), "vuoto"),
+    "text named as a PDF": (
+        lambda: SimpleUploadedFile("verbale.pdf", TEXT.encode()),
+        "estensione",
     ),
-    "executable": lambda: SimpleUploadedFile("programma.exe", b"MZ\x90\x00" + b"\x00" * 200),
+    "PDF named as text": (
+        lambda: SimpleUploadedFile(
+            "verbale.txt",
+            b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n",
+        ),
+        "",
+    ),
+    "executable": (
+        lambda: SimpleUploadedFile("programma.exe", b"MZ\x90\x00" + b"\x00" * 200),
+        "non sono ammessi",
+    ),
+    "encrypted PDF": (
+        lambda: files.upload(files.encrypted_pdf(user_password="segreta"), "x.pdf"),
+        "protetto da password",
+    ),
+    "encrypted Word document": (
+        lambda: files.upload(files.doc_bytes(encrypted=True), "x.doc"),
+        "protetto da password",
+    ),
+    "Word document named as a spreadsheet": (
+        lambda: files.upload(files.docx_bytes(), "x.xlsx"),
+        "",
+    ),
 }
 
 
@@ -46,7 +70,7 @@ def test_each_upload_refusal_is_a_form_error_and_nothing_is_saved(
         "sector": str(ctx["services"]["simf"].pk),
         "reference_date": "2025-04-10",
         "formation": "b",
-        "upload": REFUSED[case](),
+        "upload": REFUSED[case][0](),
     }
     response = client.post(reverse("archive:document_create"), data)
     assert response.status_code == 200, case
@@ -54,10 +78,12 @@ def test_each_upload_refusal_is_a_form_error_and_nothing_is_saved(
     assert ERROR_MARKER in html
     errors = response.context["form"].errors
     assert errors, case
+    assert errors["upload"], case  # on the file field
+    assert REFUSED[case][1] in " ".join(errors["upload"]), errors
     assert _state(archive_root) == before, f"{case}: something was saved"
     # The same through the new-version form of an existing document.
     url = reverse("archive:version_create", args=[docs["simf"]["document"].pk])
-    response = client.post(url, {"upload": REFUSED[case]()})
+    response = client.post(url, {"upload": REFUSED[case][0]()})
     assert response.status_code == 200 and ERROR_MARKER in response.content.decode(), case
     assert _state(archive_root) == before, f"{case}: a version was saved"
 
@@ -70,6 +96,18 @@ def test_a_file_over_the_maximum_size_is_refused(client, docs, ctx, archive_root
     response = client.post(url, {"upload": SimpleUploadedFile("lungo.txt", b"a" * 101)})
     assert response.status_code == 200 and ERROR_MARKER in response.content.decode()
     assert _state(archive_root) == before
+
+
+def test_a_real_pdf_and_office_file_are_archived_and_their_text_extracted(client, docs, ctx):
+    from archive.actions import version_text_extract
+
+    client.force_login(ctx["users"][Role.DIRETTORE])
+    url = reverse("archive:version_create", args=[docs["simf"]["document"].pk])
+    for data, name in [(files.weasyprint_pdf(), "verbale.pdf"), (files.docx_bytes(), "v.docx")]:
+        assert client.post(url, {"upload": files.upload(data, name)}).status_code == 302
+        version = version_text_extract(version=DocumentVersion.objects.order_by("-pk").first())
+        assert version.extraction_state == "estratto", name
+        assert "perché" in version.extracted_text, name
 
 
 def test_a_missing_file_is_a_form_error(client, docs, ctx, archive_root):
