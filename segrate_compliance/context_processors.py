@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import permissions as account_permissions
 from accounts.roles import Role
 from accounts.selectors import user_roles
+from archive import permissions as archive_permissions
 from budgets import permissions as budget_permissions
 from notifications.selectors import notification_waiting_count
 from services import permissions as service_permissions
@@ -23,6 +24,10 @@ def navigation_items(user) -> list[dict]:
     if budget_permissions.can_open_list(user):
         items.append(
             {"label": _("Budget"), "url": reverse("budgets:budget_list"), "key": "budgets"}
+        )
+    if archive_permissions.sees_archive(user):
+        items.append(
+            {"label": _("Archivio"), "url": reverse("archive:document_list"), "key": "archive"}
         )
     if account_permissions.can_view_audit_log(user):
         items.append(

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "notifications",
     "reporting",
     "services",
+    "archive",
     "budgets",
 ]
 
@@ -262,6 +263,37 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or env.bool("WHITENOISE_USE_FINDERS", default=False)
 MEDIA_ROOT = DATA_DIR / "media"
 
+# -- Document archive storage (archive/storage.py): write-once, content-addressed blobs ----------
+# ARCHIVE_STORAGE=local (default): files under ARCHIVE_ROOT, created on the first write;
+# ARCHIVE_STORAGE=s3: an S3-compatible bucket through django-storages. Empty credentials leave
+# boto3 its own chain (environment, instance role).
+ARCHIVE_STORAGE = env.str("ARCHIVE_STORAGE", default="") or "local"
+ARCHIVE_ROOT = Path(env.str("ARCHIVE_ROOT", default="") or DATA_DIR / "archive").resolve()
+if ARCHIVE_STORAGE == "local":
+    STORAGES["archive"] = {
+        "BACKEND": "archive.storage.WriteOnceFileSystemStorage",
+        "OPTIONS": {"location": ARCHIVE_ROOT},
+    }
+elif ARCHIVE_STORAGE == "s3":
+    if not env.str("ARCHIVE_S3_BUCKET", default=""):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("ARCHIVE_STORAGE=s3 needs ARCHIVE_S3_BUCKET (.env.example).")
+    STORAGES["archive"] = {
+        "BACKEND": "archive.storage.WriteOnceS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("ARCHIVE_S3_BUCKET"),
+            "endpoint_url": env.str("ARCHIVE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ARCHIVE_S3_REGION", default="") or None,
+            "access_key": env.str("ARCHIVE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ARCHIVE_S3_SECRET_ACCESS_KEY", default="") or None,
+        },
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"ARCHIVE_STORAGE must be local or s3, not {ARCHIVE_STORAGE!r}.")
+
 # -- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -390,7 +422,12 @@ LOGGING = logging_config(env.str("LOG_LEVEL", default="INFO"))
 REQUEST_ID_FROM_HEADER = env.bool("REQUEST_ID_FROM_HEADER", default=False)
 
 # Demo data seeders, in dependency order (later apps append theirs).
-DEMO_SEEDERS = ["accounts.demo.seed", "services.demo.seed", "budgets.demo.seed"]
+DEMO_SEEDERS = [
+    "accounts.demo.seed",
+    "services.demo.seed",
+    "archive.demo.seed",
+    "budgets.demo.seed",
+]
 
 # Budget vs actuals: a month whose actual cost differs from the budget by more than this
 # fraction is flagged.
@@ -399,3 +436,7 @@ BUDGET_VARIANCE_THRESHOLD = env.float("BUDGET_VARIANCE_THRESHOLD", default=0.10)
 # Issue 6 (bad input): more hours than this on one delivery record (one contract, qualification
 # and month) are refused outright: about 60 full-time people, far beyond any team of the company.
 DELIVERY_MAX_MONTHLY_HOURS = env.int("DELIVERY_MAX_MONTHLY_HOURS", default=10_000)
+
+# Issue 9 (archive uploads): the largest file the archive accepts, in bytes (25 MiB). The web
+# server in front must accept requests at least this large (plus the form's other fields).
+ARCHIVE_MAX_UPLOAD_BYTES = env.int("ARCHIVE_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)

@@ -48,6 +48,7 @@ urlpatterns = [
     path("lingua/", set_language, name="set_language"),
     path("", include("accounts.urls")),
     path("servizi/", include("services.urls")),
+    path("archivio/", include("archive.urls")),
     path("budget/", include("budgets.urls")),
     path("notifiche/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -18,6 +18,8 @@ from django.views.generic import TemplateView
 
 from accounts import permissions as account_permissions
 from accounts.selectors import role_assignment_list, role_request_count, user_roles
+from archive import permissions as archive_permissions
+from archive.selectors import document_list
 from budgets import permissions as budget_permissions
 from budgets.models import BudgetStatus
 from budgets.selectors import budget_list
@@ -104,6 +106,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["open_emergencies"] = (
                 emergency_list(user=user).filter(closed_at__isnull=True).count()
             )
+        context["archive_documents"] = (
+            document_list(user=user).count() if archive_permissions.sees_archive(user) else None
+        )
         context["can_approve_budgets"] = budget_permissions.can_approve_budgets(user)
         context["can_submit_budgets"] = budget_permissions.can_submit_budgets(user)
         if context["can_approve_budgets"]:

@@ -117,6 +117,21 @@ def service_visible_to(user: AnyUser) -> QuerySet[Service]:
     return Service.objects.filter(pk__in=visible) if visible else Service.objects.none()
 
 
+def assigned_service_ids(user: AnyUser) -> list[int]:
+    """The ids of the services ``user`` works in through an assignment (Coordinatore or
+    Operatore), whatever his role lets him read: "own services" for the apps above (the
+    archive). No query beyond the request's."""
+    if not user.is_authenticated:
+        return []
+    return _services_with(user, OBJ_VIEW)
+
+
+def service_assigned_to(user: AnyUser) -> QuerySet[Service]:
+    """The services of :func:`assigned_service_ids`."""
+    own = assigned_service_ids(user)
+    return Service.objects.filter(pk__in=own) if own else Service.objects.none()
+
+
 def service_editable_by(user: AnyUser) -> QuerySet[Service]:
     """The services whose data ``user`` may edit (Direttore: all; Coordinatore: own)."""
     if not user.is_authenticated:

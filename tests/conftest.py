@@ -118,8 +118,14 @@ def services(role_users):
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Files the tests store (issued statements' PDFs) go to a temporary folder."""
+    """Files the tests store (issued statements' PDFs, archived documents) go to a temporary
+    folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The archive's files too, when they are local files (archive/storage.py).
+    archive = settings.STORAGES.get("archive", {})
+    if "location" in archive.get("OPTIONS", {}):
+        options = {**archive["OPTIONS"], "location": tmp_path / "archive"}
+        settings.STORAGES = {**settings.STORAGES, "archive": {**archive, "OPTIONS": options}}
 
 
 # -- Second factor (accounts/mfa.py) -------------------------------------------------------------

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 # Only users are seeded here: Coordinatori without an assigned service see no Servizi/Budget.
 NAVIGATION = {
     "au": ["Pagina iniziale", "Servizi", "Budget", "Registro attività"],
-    "direttore": ["Pagina iniziale", "Servizi", "Budget", "Qualifiche e categorie"],
+    "direttore": ["Pagina iniziale", "Servizi", "Budget", "Archivio", "Qualifiche e categorie"],
     "coord.simf": ["Pagina iniziale"],
     "coord.sad": ["Pagina iniziale"],
     "odv": ["Pagina iniziale", "Servizi", "Budget", "Registro attività"],

@@ -91,6 +91,31 @@ FROZEN = {
         "UPDATE accounts_authz_version SET version = version + 1000",
         "DELETE FROM accounts_authz_version",
     ],
+    # The archive (issue 9): a document is never deleted nor changed; a version's file,
+    # hash, size and type never change, nor its extracted text once written; versions are
+    # numbered without gaps; links and the access log are append-only.
+    "archive_document": [
+        "UPDATE archive_document SET keep_until = '2000-01-02'",
+        "UPDATE archive_document SET state = 'scartato'",
+        "DELETE FROM archive_document",
+    ],
+    "archive_documentversion": [
+        "UPDATE archive_documentversion SET sha256 = repeat('0', 64)",
+        "UPDATE archive_documentversion SET blob_name = 'altro', size = size + 1",
+        "UPDATE archive_documentversion SET content_type = 'application/pdf' "
+        "WHERE content_type <> 'application/pdf'",
+        "UPDATE archive_documentversion SET extracted_text = 'riscritto' "
+        "WHERE extraction_state <> 'in_attesa'",
+        "DELETE FROM archive_documentversion",
+    ],
+    "archive_documentlink": [
+        "UPDATE archive_documentlink SET object_id = '0'",
+        "DELETE FROM archive_documentlink",
+    ],
+    "archive_documentaccess": [
+        "UPDATE archive_documentaccess SET kind = 'scaricamento'",
+        "DELETE FROM archive_documentaccess",
+    ],
     "budgets_timelineentry": [
         "UPDATE budgets_timelineentry SET comment = 'riscritto'",
         "DELETE FROM budgets_timelineentry",
@@ -98,6 +123,14 @@ FROZEN = {
 }
 # Inserting into a frozen parent is refused too.
 FROZEN_INSERTS = {
+    # A version takes the next number of its document, never a gap (issue 9).
+    "archive_documentversion": (
+        "INSERT INTO archive_documentversion (document_id, number, blob_name, sha256, size, "
+        "content_type, kind, original_name, stored_by_id, stored_at, metadata, "
+        "extraction_state, extracted_text) SELECT document_id, number + 5, blob_name, sha256, "
+        "size, content_type, kind, original_name, stored_by_id, stored_at, metadata, "
+        "'in_attesa', '' FROM archive_documentversion LIMIT 1"
+    ),
     "services_statementline": (
         "INSERT INTO services_statementline (statement_id, qualification_id, hours, "
         "hourly_rate, amount) SELECT s.id, q.id, 1, 1, 1 FROM services_statement s, "
@@ -189,6 +222,15 @@ def _seed():
         kind="pdf",
         filename="rendiconto.pdf",
     )
+    # One view of an archived document, and its text extracted (the worker's step).
+    from archive.actions import access_record, version_text_extract
+    from archive.models import DocumentVersion
+
+    version = DocumentVersion.objects.order_by("pk").first()
+    access_record(
+        actor=User.objects.get(username="direttore"), version=version, kind="visualizzazione"
+    )
+    version_text_extract(version=version)
 
 
 @pytest.fixture

@@ -1,0 +1,207 @@
+"""Demo data of the archive (``manage.py seed_demo``, after ``services.demo``).
+
+The document classes the protocol needs, with their retention rules (Prot. 10 §6: at least
+ten years unless the law says otherwise), and a few documents for every service and for the
+Direzione: minutes of the latest meeting with the Comune (linked to it), the service's
+documentation, the contract (kept from its end), and an old Direzione document whose
+retention has run out (to be disposed of, next session). The files are small real ones,
+generated here: plain text and one-page PDFs. Everything goes through the real actions with
+the real actors. Idempotent: a document with the same title and sector is left as it is.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.audit import audit_context
+from accounts.models import User
+from archive.actions import document_class_save, document_store
+from archive.models import DEFAULT_LEGAL_BASIS, Document, DocumentClass, Formation, RetentionFrom
+from services.models import Contract, Meeting, Service
+
+CIVIL_CODE = (
+    "Art. 2220 del Codice civile: le scritture e i documenti contabili si conservano per "
+    "dieci anni dalla data dell'ultima registrazione; Prot. 10 §6."
+)
+# (code, name, years, counted from, legal basis)
+CLASSES = [
+    (
+        "verbali-riunione",
+        "Verbali di riunione",
+        10,
+        RetentionFrom.REFERENCE_DATE,
+        DEFAULT_LEGAL_BASIS,
+    ),
+    ("rendiconti", "Rendiconti all'Ente affidante", 10, RetentionFrom.END_OF_YEAR, CIVIL_CODE),
+    ("budget-approvati", "Budget approvati", 10, RetentionFrom.END_OF_YEAR, CIVIL_CODE),
+    ("contratti", "Contratti", 10, RetentionFrom.CONTRACT_END, DEFAULT_LEGAL_BASIS),
+    ("reclami", "Reclami", 10, RetentionFrom.REFERENCE_DATE, DEFAULT_LEGAL_BASIS),
+    ("report-odv", "Report all'OdV", 10, RetentionFrom.END_OF_YEAR, DEFAULT_LEGAL_BASIS),
+    ("attestazioni", "Attestazioni", 10, RetentionFrom.REFERENCE_DATE, DEFAULT_LEGAL_BASIS),
+    (
+        "documentazione-servizio",
+        "Documentazione di servizio",
+        10,
+        RetentionFrom.REFERENCE_DATE,
+        DEFAULT_LEGAL_BASIS,
+    ),
+]
+
+# Who archives the documents of each service (its Coordinatore, as in services.demo).
+COORDINATORS = {
+    "simf": "coord.simf",
+    "affidi": "coord.simf",
+    "sad": "coord.sad",
+    "contributi": "coord.sad",
+}
+
+
+def demo_pdf(title: str, lines: list[str]) -> bytes:
+    """A small, valid one-page PDF with ``title`` and ``lines`` as text (Helvetica)."""
+
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    body = ["BT", "/F1 16 Tf", "56 780 Td", f"({escape(title)}) Tj", "/F1 11 Tf"]
+    for line in lines:
+        body += ["0 -20 Td", f"({escape(line)}) Tj"]
+    body.append("ET")
+    stream = zlib.compress("\n".join(body).encode("cp1252", errors="replace"))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + content + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def seed(*, password: str) -> None:
+    """Create the classes and the demo documents (idempotent; ``password`` is unused)."""
+    direttore = User.objects.get(username="direttore")
+    classes = {}
+    for code, name, years, counted_from, basis in CLASSES:
+        existing = DocumentClass.objects.filter(code=code).first()
+        classes[code] = existing or document_class_save(
+            document_class=DocumentClass(
+                code=code,
+                name=name,
+                retention_years=years,
+                retention_from=counted_from,
+                legal_basis=basis,
+            ),
+            actor=direttore,  # who keeps the managed lists in the admin
+        )
+    today = timezone.localdate()
+    for service in Service.objects.filter(code__in=COORDINATORS).order_by("code"):
+        author = User.objects.get(username=COORDINATORS[service.code])
+        _service_documents(service, author, classes, today)
+    _store(
+        title="Attestazione di formazione sul Modello 231 del personale",
+        document_class=classes["attestazioni"],
+        service=None,
+        reference_date=today.replace(month=1, day=15),
+        file_name="attestazione-formazione-231.pdf",
+        content=demo_pdf(
+            "Attestazione di formazione",
+            ["Il personale di Segrate Servizi ha completato la formazione sul Modello 231."],
+        ),
+        actor=direttore,
+        formation=Formation.SOFTWARE,
+    )
+    # Past its retention (kept ten years from 2014): the disposal of next session starts here.
+    _store(
+        title="Verbale della riunione di Direzione del 12/03/2014",
+        document_class=classes["verbali-riunione"],
+        service=None,
+        reference_date=datetime.date(2014, 3, 12),
+        file_name="verbale-direzione-2014-03-12.txt",
+        content=(
+            b"Verbale della riunione di Direzione del 12 marzo 2014.\n"
+            b"Presenti: Direttore, Coordinatori. Argomenti: organizzazione dei servizi.\n"
+        ),
+        actor=direttore,
+    )
+
+
+def _service_documents(service: Service, author: User, classes: dict, today: datetime.date) -> None:
+    meeting = Meeting.objects.filter(service=service).order_by("-date").first()
+    if meeting is not None:
+        _store(
+            title=f"Verbale della riunione con il Comune del {meeting.date:%d/%m/%Y}",
+            document_class=classes["verbali-riunione"],
+            service=service,
+            reference_date=meeting.date,
+            file_name=f"verbale-{service.code}-{meeting.date:%Y-%m-%d}.txt",
+            content=(
+                f"Verbale della riunione del {meeting.date:%d/%m/%Y} – {service.name}\n\n"
+                f"Argomenti: {meeting.topics}\n"
+                f"Esito: {meeting.outcome or 'da definire'}\n"
+            ).encode(),
+            actor=author,
+            links=[meeting],
+        )
+    _store(
+        title=f"Carta del servizio {service.name}",
+        document_class=classes["documentazione-servizio"],
+        service=service,
+        reference_date=today.replace(month=1, day=10),
+        file_name=f"carta-del-servizio-{service.code}.pdf",
+        content=demo_pdf(
+            f"Carta del servizio {service.name}",
+            [
+                "Finalita', destinatari e modalita' di accesso al servizio.",
+                "Standard di qualita' e modalita' di reclamo.",
+            ],
+        ),
+        actor=author,
+        formation=Formation.SOFTWARE,
+    )
+    contract = Contract.objects.filter(service=service).order_by("-start_date").first()
+    if contract is not None:
+        _store(
+            title=f"Contratto {contract.reference} con {contract.counterpart}",
+            document_class=classes["contratti"],
+            service=service,
+            reference_date=contract.start_date,
+            contract_end=contract.end_date,
+            file_name=f"contratto-{service.code}.pdf",
+            content=demo_pdf(
+                f"Contratto {contract.reference}",
+                [f"Tra Segrate Servizi e {contract.counterpart} per il servizio {service.name}."],
+            ),
+            actor=User.objects.get(username="direttore"),
+            links=[contract],
+        )
+
+
+def _store(
+    *, title: str, service: Service | None, file_name: str, content: bytes, **fields
+) -> None:
+    if Document.objects.filter(title=title, service=service).exists():
+        return
+    with audit_context(fields["actor"], source="seed_demo"):
+        document_store(
+            title=title,
+            service=service,
+            upload=SimpleUploadedFile(file_name, content),
+            **fields,
+        )

@@ -1,0 +1,137 @@
+"""Input validation for the archive's pages (the actions check the file and the rules)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validation import reject_control_characters
+from archive.models import DocumentClass, Formation
+from archive.selectors import DIREZIONE, ListState
+from services.forms import date_field
+
+STATE_CHOICES = [
+    ("", _("Tutti")),
+    (ListState.KEPT, _("In conservazione")),
+    (ListState.EXPIRED, _("Termine di conservazione scaduto")),
+    (ListState.DISPOSED, _("Scartati")),
+]
+
+
+class SectorField(forms.ChoiceField):
+    """A service, or the Direzione."""
+
+    def __init__(self, *, services, direzione: bool, empty_label, **options):
+        choices = [("", empty_label)] if empty_label is not None else []
+        if direzione:
+            choices.append((DIREZIONE, _("Direzione")))
+        choices += [(str(service.pk), service.name) for service in services]
+        self._services = {str(service.pk): service for service in services}
+        super().__init__(choices=choices, **options)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", DIREZIONE):
+            return value
+        return self._services[value]
+
+
+class DocumentFilterForm(forms.Form):
+    classe = forms.ModelChoiceField(
+        label=_("Classe"),
+        queryset=DocumentClass.objects.none(),
+        required=False,
+        empty_label=_("Tutte"),
+    )
+    dal = date_field(_("Dal"), required=False)
+    al = date_field(_("Al"), required=False)
+    stato = forms.ChoiceField(label=_("Stato"), choices=STATE_CHOICES, required=False)
+
+    def __init__(self, *args, classes, services, direzione: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classe"].queryset = classes
+        self.fields["settore"] = SectorField(
+            label=_("Settore"),
+            services=list(services),
+            direzione=direzione,
+            empty_label=_("Tutti"),
+            required=False,
+        )
+        self.order_fields(["classe", "settore", "dal", "al", "stato"])
+
+
+class UploadField(forms.FileField):
+    widget = forms.ClearableFileInput
+
+
+class DocumentStoreForm(forms.Form):
+    title = forms.CharField(
+        label=_("Titolo"), max_length=200, validators=[reject_control_characters]
+    )
+    document_class = forms.ModelChoiceField(
+        label=_("Classe documentale"), queryset=DocumentClass.objects.none()
+    )
+    reference_date = date_field(_("Data di riferimento"))
+    contract_end = date_field(
+        _("Fine del contratto"),
+        kind="contract",
+        required=False,
+        help_text=_("Solo per le classi conservate dalla fine del contratto."),
+    )
+    formation = forms.ChoiceField(
+        label=_("Modalità di formazione"), choices=Formation.choices, initial=Formation.ACQUIRED
+    )
+    meeting = forms.TypedChoiceField(
+        label=_("Riunione collegata"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Per i verbali: la riunione con il committente di cui il file è il verbale."),
+    )
+    upload = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, documenti di Office o OpenDocument, immagini o testo semplice."),
+    )
+
+    def __init__(self, *args, classes, services, direzione: bool, meetings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document_class"].queryset = classes
+        self.meetings = {meeting.pk: meeting for meeting in meetings}
+        self.fields["meeting"].choices = [("", _("Nessuna"))] + [
+            (meeting.pk, str(meeting)) for meeting in meetings
+        ]
+        self.fields["sector"] = SectorField(
+            label=_("Settore"),
+            services=list(services),
+            direzione=direzione,
+            empty_label=None,
+        )
+        self.order_fields(
+            [
+                "title",
+                "document_class",
+                "sector",
+                "reference_date",
+                "contract_end",
+                "formation",
+                "meeting",
+                "upload",
+            ]
+        )
+
+    def clean(self):
+        data = super().clean()
+        meeting = self.meetings.get(data.get("meeting"))
+        data["meeting"] = meeting
+        sector = data.get("sector")
+        if meeting is not None and sector is not None and meeting.service != sector:
+            self.add_error("meeting", _("La riunione è di un altro settore."))
+        return data
+
+
+class VersionAddForm(forms.Form):
+    upload = forms.FileField(label=_("File della nuova versione"))
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation with no fields (the delete page)."""

@@ -1,0 +1,326 @@
+"""Documents, their versions and the records they belong to.
+
+A document is never deleted, nor is a version's file, hash, size or type ever changed: the
+database refuses it (triggers compiled through ``accounts.triggers``, so no session can skip
+them). A new version never overwrites the old one. Disposal after the retention period will
+be its own guarded path (issue 9, next session); until then every deletion is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pgtrigger
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import audited, no_truncate
+from accounts.validation import (
+    PlausibleDate,
+    choices_check,
+    date_range_check,
+    datetime_range_check,
+    reject_control_characters,
+    text_checks,
+)
+from archive.models.classes import DocumentClass, RetentionFrom
+
+NO_CONTROLS = [reject_control_characters]
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+# Deletion before the end of retention is refused on every route (Prot. 10 §6); disposal
+# after it will have its own path. The message reaches whoever tries.
+NO_DELETE_SQL = """
+RAISE EXCEPTION 'Documento in conservazione (Prot. 10 §6): non si può eliminare.'
+    USING ERRCODE = 'insufficient_privilege';
+"""
+
+# A document is immutable once stored: its class, sector, dates, identifier and retention
+# never change (its versions are added beside it).
+DOCUMENT_FROZEN_SQL = """
+RAISE EXCEPTION 'Documento archiviato: i suoi dati non si possono modificare.'
+    USING ERRCODE = 'insufficient_privilege';
+"""
+
+# Versions are numbered 1..n without gaps, per document; the document row is locked so that
+# two versions added at once get consecutive numbers or one fails.
+VERSION_NUMBER_SQL = """
+PERFORM 1 FROM archive_document WHERE id = NEW.document_id FOR UPDATE;
+IF NEW.number IS DISTINCT FROM (
+    SELECT coalesce(max(number), 0) + 1 FROM archive_documentversion
+    WHERE document_id = NEW.document_id
+) THEN
+    RAISE EXCEPTION USING
+        ERRCODE = 'check_violation',
+        CONSTRAINT = 'documentversion_number_gapless',
+        MESSAGE = 'Le versioni di un documento sono numerate senza salti.';
+END IF;
+RETURN NEW;
+"""
+
+# What a stored version is never changes; only the text extracted for the search is written
+# once, by the extraction task, while it is still awaited.
+VERSION_FROZEN_SQL = """
+IF (NEW.document_id, NEW.number, NEW.blob_name, NEW.sha256, NEW.size, NEW.content_type,
+    NEW.kind, NEW.original_name, NEW.stored_by_id, NEW.stored_at, NEW.metadata)
+   IS DISTINCT FROM
+   (OLD.document_id, OLD.number, OLD.blob_name, OLD.sha256, OLD.size, OLD.content_type,
+    OLD.kind, OLD.original_name, OLD.stored_by_id, OLD.stored_at, OLD.metadata) THEN
+    RAISE EXCEPTION 'Versione archiviata: file, impronta, dimensione e tipo non cambiano.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+IF (NEW.extracted_text, NEW.extraction_state) IS DISTINCT FROM
+   (OLD.extracted_text, OLD.extraction_state) AND OLD.extraction_state <> 'in_attesa' THEN
+    RAISE EXCEPTION 'Il testo estratto di una versione si scrive una volta sola.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+RETURN NEW;
+"""
+
+
+def _no_delete(name: str) -> pgtrigger.Trigger:
+    return pgtrigger.Trigger(
+        name=name, operation=pgtrigger.Delete, when=pgtrigger.Before, func=NO_DELETE_SQL
+    )
+
+
+class DocumentState(models.TextChoices):
+    CONSERVATO = "conservato", _("In conservazione")
+    SCARTATO = "scartato", _("Scartato")
+
+
+class Formation(models.TextChoices):
+    """How the document was formed (AgID guidelines, §2.1.1, letters a–d)."""
+
+    SOFTWARE = "a", _("Creato con strumenti software")
+    ACQUIRED = (
+        "b",
+        _("Acquisito per via telematica o da supporto informatico, o copia per immagine"),
+    )
+    FORM = "c", _("Memorizzazione di transazioni o moduli")
+    GENERATED = "d", _("Generato o raggruppato automaticamente da un sistema")
+
+
+class ExtractionState(models.TextChoices):
+    PENDING = "in_attesa", _("Estrazione del testo in corso")
+    DONE = "estratto", _("Testo estratto")
+    NONE = "nessun_testo", _("Nessun testo estraibile")
+
+
+@audited()
+class Document(models.Model):
+    """A document kept by a sector (a service, or the Direzione when ``service`` is empty)."""
+
+    identifier = models.UUIDField(_("identificativo"), default=uuid.uuid4, unique=True)
+    title = models.CharField(_("titolo"), max_length=200, validators=NO_CONTROLS)
+    document_class = models.ForeignKey(
+        DocumentClass,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("classe documentale"),
+    )
+    service = models.ForeignKey(
+        "services.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("settore"),
+        help_text=_("Vuoto: Direzione."),
+    )
+    reference_date = models.DateField(
+        _("data di riferimento"), validators=[PlausibleDate("business")]
+    )
+    contract_end = models.DateField(
+        _("fine del contratto"),
+        null=True,
+        blank=True,
+        validators=[PlausibleDate("contract")],
+        help_text=_("Per le classi conservate dalla fine del contratto."),
+    )
+    keep_until = models.DateField(_("da conservare fino al"))
+    state = models.CharField(
+        _("stato"), max_length=12, choices=DocumentState.choices, default=DocumentState.CONSERVATO
+    )
+    formation = models.CharField(
+        _("modalità di formazione"), max_length=1, choices=Formation.choices
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("archiviato da")
+    )
+    created_at = models.DateTimeField(_("archiviato il"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("documento")
+        verbose_name_plural = _("documenti")
+        ordering = ["-reference_date", "-pk"]
+        permissions = [
+            ("view_all_documents", _("Può vedere i documenti di tutti i settori")),
+            ("store_all_documents", _("Può archiviare documenti per tutti i settori")),
+        ]
+        indexes = [
+            models.Index(fields=["service", "reference_date"], name="document_sector_date"),
+            models.Index(fields=["document_class", "reference_date"], name="document_class_date"),
+            models.Index(fields=["keep_until"], name="document_keep_until"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(keep_until__gt=F("reference_date")),
+                name="document_kept_after_reference",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="document_titled"),
+            choices_check("document", "state", DocumentState),
+            choices_check("document", "formation", Formation),
+            date_range_check("document", "reference_date"),
+            date_range_check("document", "contract_end", "contract"),
+            datetime_range_check("document", "created_at"),
+            *text_checks("document", short=("title",)),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="document_frozen",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                func=DOCUMENT_FROZEN_SQL,
+            ),
+            _no_delete("document_kept"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def sector_name(self) -> str:
+        return self.service.name if self.service_id else str(_("Direzione"))
+
+    def compute_keep_until(self) -> datetime.date:
+        """The retention rule of the class applied to this document's dates."""
+        return self.document_class.keep_until(self.reference_date, self.contract_end)
+
+    @property
+    def counts_from_contract_end(self) -> bool:
+        return self.document_class.retention_from == RetentionFrom.CONTRACT_END
+
+
+@audited(exclude=["extracted_text"])
+class DocumentVersion(models.Model):
+    """One version of a document: its own file (write-once, content-addressed), hash and
+    the AgID Annex 5 metadata captured when it was stored."""
+
+    # Names can appear in a file name; the metadata name the person who stored it.
+    audit_personal_fields = frozenset({"original_name", "metadata"})
+
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="versions", verbose_name=_("documento")
+    )
+    number = models.PositiveIntegerField(_("versione"))
+    blob_name = models.CharField(_("nome del file archiviato"), max_length=255)
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64)
+    size = models.BigIntegerField(_("dimensione (byte)"))
+    content_type = models.CharField(_("tipo di contenuto"), max_length=127)
+    kind = models.CharField(_("tipo di file"), max_length=20)
+    original_name = models.CharField(_("nome del file"), max_length=255, validators=NO_CONTROLS)
+    stored_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("caricata da")
+    )
+    stored_at = models.DateTimeField(_("caricata il"), db_default=Now())
+    metadata = models.JSONField(_("metadati (Allegato 5 AgID)"))
+    extraction_state = models.CharField(
+        _("estrazione del testo"),
+        max_length=12,
+        choices=ExtractionState.choices,
+        default=ExtractionState.PENDING,
+    )
+    extracted_text = models.TextField(_("testo estratto"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("versione di documento")
+        verbose_name_plural = _("versioni di documento")
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"], name="documentversion_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="documentversion_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=SHA256_PATTERN), name="documentversion_sha256_hex"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="documentversion_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(blob_name="") & ~Q(content_type="") & ~Q(original_name=""),
+                name="documentversion_named",
+            ),
+            choices_check("documentversion", "extraction_state", ExtractionState),
+            datetime_range_check("documentversion", "stored_at"),
+            *text_checks("documentversion", short=("original_name",)),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="version_numbered",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.Before,
+                func=VERSION_NUMBER_SQL,
+            ),
+            pgtrigger.Trigger(
+                name="version_frozen",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                func=VERSION_FROZEN_SQL,
+            ),
+            _no_delete("version_kept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+
+@audited()
+class DocumentLink(models.Model):
+    """A record the document belongs to (a meeting, a statement, a budget version, ...),
+    through a generic relation: the archive knows no app above it."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="links", verbose_name=_("documento")
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("tipo di record")
+    )
+    object_id = models.CharField(_("numero del record"), max_length=64)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("collegato da")
+    )
+    created_at = models.DateTimeField(_("collegato il"), db_default=Now())
+
+    record = GenericForeignKey("content_type", "object_id")
+
+    # A link is part of the document's aggregation (Annex 5): never rewritten nor removed.
+    audit_append_only = True
+
+    class Meta:
+        verbose_name = _("collegamento di un documento")
+        verbose_name_plural = _("collegamenti dei documenti")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="documentlink_record")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "content_type", "object_id"], name="documentlink_once"
+            ),
+            models.CheckConstraint(condition=~Q(object_id=""), name="documentlink_named"),
+            datetime_range_check("documentlink", "created_at"),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="link_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+            no_truncate(),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.content_type.model} {self.object_id}"

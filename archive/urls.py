@@ -1,0 +1,16 @@
+from django.urls import path
+
+from archive import views
+
+app_name = "archive"
+
+urlpatterns = [
+    path("", views.DocumentListView.as_view(), name="document_list"),
+    path("nuovo/", views.DocumentCreateView.as_view(), name="document_create"),
+    path("<int:pk>/", views.DocumentDetailView.as_view(), name="document_detail"),
+    path("<int:pk>/elimina/", views.DocumentDeleteView.as_view(), name="document_delete"),
+    path("<int:pk>/nuova-versione/", views.VersionCreateView.as_view(), name="version_create"),
+    path(
+        "versioni/<int:pk>/scarica/", views.VersionDownloadView.as_view(), name="version_download"
+    ),
+]
