@@ -86,6 +86,12 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "budgets.view_costcategory",
             "budgets.add_costcategory",
             "budgets.change_costcategory",
+            # The archive (issue 9): every document, and the document classes in the admin.
+            "archive.view_all_documents",
+            "archive.store_all_documents",
+            "archive.view_documentclass",
+            "archive.add_documentclass",
+            "archive.change_documentclass",
         }
     ),
     Role.COORDINATORE: frozenset(),
@@ -251,12 +257,13 @@ def test_only_the_gestore_and_the_direttore_are_staff(role_users):
 
 
 def test_the_direttore_sees_only_the_managed_lists_in_the_admin(client, role_users):
-    """Qualifications and cost categories; no users, roles, services or audit."""
+    """Qualifications, cost categories and the archive's document classes; no users, roles,
+    services or audit."""
     client.force_login(role_users[Role.DIRETTORE])
     index = client.get("/admin/")
     assert index.status_code == 200
     models = {model["object_name"] for app in index.context["app_list"] for model in app["models"]}
-    assert models == {"Qualification", "CostCategory"}
+    assert models == {"Qualification", "CostCategory", "DocumentClass"}
     assert client.get("/admin/accounts/user/").status_code == 403
 
 
