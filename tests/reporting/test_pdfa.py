@@ -21,6 +21,7 @@ from pyhanko.sign import fields, signers
 from weasyprint import HTML
 
 from reporting import signing
+from reporting.asyncio_bridge import run_sync
 from reporting.charts import bar_chart
 from reporting.pdf import PDF_VARIANT, render_pdf
 from reporting.signing import seal_pdf, sign_pdf
@@ -130,7 +131,8 @@ def test_a_visible_signature_with_pyhankos_default_stamp_breaks_pdfa(
     pdf_signer = signers.PdfSigner(
         signers.PdfSignatureMetadata(field_name="Visibile"), signer=signing._organisation_signer()
     )
-    visible = pdf_signer.sign_pdf(writer).getvalue()
+    # Through the bridge: a browser test earlier in the session may leave a running loop.
+    visible = run_sync(lambda: pdf_signer.async_sign_pdf(writer)).getvalue()
     with pytest.raises(AssertionError, match="font not embedded: Courier"):
         assert_fonts_embedded_with_unicode(visible, tmp_path)
     sealed = seal_pdf(document, reason="Sigillo")
