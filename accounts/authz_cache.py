@@ -20,11 +20,16 @@ Why this cannot serve a stale answer:
   key;
 - after a change made in this request (``request_cache.forget()``), this request stops trusting
   the version it read at its start and computes afresh;
+- inside a transaction nothing is kept nor read from the store: what it computes may see the
+  transaction's own, uncommitted, changes of permissions, which a rollback can take back
+  while the version it would be kept under stays the committed one (a request that grants
+  itself something, reads it and rolls back must not leave the grant in the store). Such
+  answers live for the request only (``request_cache.memo``);
 - outside a request there is no version (Celery tasks, commands, the shell load users without
   it), and :func:`remember` falls back to ``request_cache.memo``: computed every time.
 
 The store is a dictionary of this process (each gunicorn worker has its own), bounded in size;
-it holds frozensets and tuples, never objects a caller could change.
+it holds frozensets, tuples and read-only mappings, never objects a caller could change.
 """
 
 from __future__ import annotations
@@ -65,7 +70,7 @@ def remember(user: Any, key: Hashable, compute: Callable[[], T]) -> T:
     permissions; without one, once per request (``request_cache.memo``)."""
     full_key = (user.pk, bool(user.is_active), bool(user.is_superuser), bool(user.is_staff), key)
     version = stamp(user)
-    if version is None:
+    if version is None or in_transaction():
         return request_cache.memo(("authz", full_key), compute)
     with _lock:
         entry = _entries.get(full_key)
@@ -80,6 +85,18 @@ def remember(user: Any, key: Hashable, compute: Callable[[], T]) -> T:
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value
+
+
+def in_transaction() -> bool:
+    """Whether this connection is inside a transaction of the application's own.
+
+    The test runner's wrapping transactions (``_from_testcase``, the mark Django's own
+    ``durable`` check reads) do not count: under them a test request behaves as a request
+    in production, which runs in autocommit (no ``ATOMIC_REQUESTS``).
+    """
+    if not connection.get_autocommit() and not connection.in_atomic_block:
+        return True  # autocommit switched off by hand: a transaction is open
+    return any(not block._from_testcase for block in connection.atomic_blocks)
 
 
 def current_version() -> int:

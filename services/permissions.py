@@ -20,8 +20,9 @@ and the daily sync need.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from types import MappingProxyType
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -67,11 +68,11 @@ class Action(StrEnum):
 # -- The user's object permissions, read once per request ---------------------------------------
 
 
-def _load_object_permissions(user: User) -> dict[int, frozenset[str]]:
+def _load_object_permissions(user: User) -> Mapping[int, frozenset[str]]:
     """``{service pk: codenames}`` the user holds on services, directly or through a group
     (django-guardian's tables, one query). An inactive user holds none, as in guardian."""
     if not user.is_active:
-        return {}
+        return MappingProxyType({})
     content_type = ContentType.objects.get_for_model(Service)  # cached by Django
     direct = UserObjectPermission.objects.filter(
         user=user, content_type=content_type, permission__codename__in=OBJECT_PERMISSIONS
@@ -82,15 +83,16 @@ def _load_object_permissions(user: User) -> dict[int, frozenset[str]]:
     held: dict[int, set[str]] = {}
     for object_pk, codename in direct.union(through_groups):
         held.setdefault(int(object_pk), set()).add(codename)
-    return {pk: frozenset(codenames) for pk, codenames in held.items()}
+    # Read-only: the mapping is kept between requests (accounts/authz_cache.py).
+    return MappingProxyType({pk: frozenset(codenames) for pk, codenames in held.items()})
 
 
-def _object_permissions(user: AnyUser) -> dict[int, frozenset[str]]:
+def _object_permissions(user: AnyUser) -> Mapping[int, frozenset[str]]:
     """The user's object permissions on services: one query per request (issue 8), however
     many services a page checks, kept between requests until permissions change
     (``accounts/authz_cache.py``); outside a request, read afresh at each call."""
     if not isinstance(user, User) or not user.is_authenticated:
-        return {}
+        return MappingProxyType({})
     return authz_cache.remember(
         user, "services.object_permissions", lambda: _load_object_permissions(user)
     )

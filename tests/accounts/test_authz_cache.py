@@ -106,3 +106,109 @@ def test_a_removed_second_factor_device_is_noticed_on_the_next_page(client, make
         reverse("accounts:mfa_enrol") in response["Location"]
         or reverse("accounts:mfa_verify") in response["Location"]
     )
+
+
+def _stamped(user):
+    """``user`` as a request loads it: with the version of the permissions it was read at."""
+    from accounts.backends import ModelBackend
+
+    return ModelBackend().get_user(user.pk)
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_grant_is_not_kept(services):
+    """A request that grants itself a service inside a transaction, reads its permissions and
+    rolls back leaves nothing behind: inside a transaction nothing is stored between requests,
+    so the next request sees the committed permissions."""
+    from guardian.shortcuts import assign_perm
+
+    from services.permissions import _object_permissions
+
+    authz_cache.clear()
+    coordinator, simf = services["coord_sad"], services["simf"]
+    user = _stamped(coordinator)  # the request starts: the version is read with the user
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), transaction.atomic():
+        assign_perm("services.view_service", coordinator, simf)
+        assert authz_cache.in_transaction()
+        assert simf.pk in _object_permissions(user)  # its own uncommitted grant
+        raise Rollback
+
+    after = _stamped(coordinator)  # the next request
+    assert after.authz_version == user.authz_version  # the bump rolled back with the grant
+    assert simf.pk not in _object_permissions(after)
+    assert authz_cache.size() == 1  # kept now, outside the transaction
+
+
+@pytest.mark.django_db
+def test_kept_object_permissions_cannot_be_changed_by_a_caller(services):
+    from services.permissions import _object_permissions
+
+    authz_cache.clear()
+    kept = _object_permissions(_stamped(services["coord_sad"]))
+    with pytest.raises(TypeError):
+        kept[services["simf"].pk] = frozenset({"view_service"})  # type: ignore[index]
+
+
+def _tables_read(sql: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'(?:FROM|JOIN)\s+"([a-z0-9_]+)"', sql))
+
+
+@pytest.mark.django_db
+def test_every_table_the_kept_answers_read_bumps_the_version(services):
+    """Whatever the kept computations read (roles, model permissions, object permissions,
+    the second-factor device), the database bumps the version when it changes: each table
+    they query has its ``_authz_bump`` trigger. A new computation that reads a new table
+    fails here until the table gets one."""
+    from accounts.backends import ModelBackend
+    from accounts.middleware import OTPMiddleware
+    from accounts.selectors import user_roles
+    from services.permissions import _object_permissions
+
+    authz_cache.clear()
+    coordinator = services["coord_sad"]
+    device = TOTPDevice.objects.create(user=coordinator, name="telefono", confirmed=True)
+    user = _stamped(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        user_roles(user=user)
+        ModelBackend().get_all_permissions(user)
+        _object_permissions(user)
+        OTPMiddleware(lambda request: None)._device_from_persistent_id(device.persistent_id)
+    read = set().union(*(_tables_read(q["sql"]) for q in queries.captured_queries))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = c.relname || '_authz_bump'"
+        )
+        bumping = {row[0] for row in cursor.fetchall()}
+    assert {"guardian_userobjectpermission", "auth_permission"} <= read  # it did read
+    # The user's own row is read afresh with every request; what of it an answer depends
+    # on (is_active, is_superuser, is_staff) is in every key.
+    assert read - bumping == {"accounts_user"} or read - bumping == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_by_another_connection_is_seen(services):
+    """Another process (a second gunicorn worker, the admin, psql) revokes a service and
+    commits: this process's kept answer is not used again."""
+    import psycopg2
+
+    from services.permissions import _object_permissions
+
+    authz_cache.clear()
+    coordinator, sad = services["coord_sad"], services["sad"]
+    assert sad.pk in _object_permissions(_stamped(coordinator))
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other, other.cursor() as cursor:  # commits on leaving
+            cursor.execute(
+                "DELETE FROM guardian_userobjectpermission WHERE user_id = %s", [coordinator.pk]
+            )
+    finally:
+        other.close()
+    assert sad.pk not in _object_permissions(_stamped(coordinator))
