@@ -330,3 +330,70 @@ def test_the_documents_of_someone_elses_meeting_are_a_404(meeting, services, cli
     response = client.get(reverse("archive:document_list"), {"riunione": meeting.pk})
     assert response.status_code == 404
     assert client.get(reverse("archive:document_list"), {"riunione": "x"}).status_code == 404
+
+
+# -- Query counts of the pages changed (1x, 10x) ------------------------------------------------
+
+BUDGET_DETAIL_QUERIES = 17
+MEETING_DOCUMENTS_QUERIES = 16
+UPLOAD_FORM_QUERIES = 14
+
+
+def _produce(record, service, actor, count: int, code: str) -> None:
+    from archive.actions import document_store_produced
+
+    for index in range(count):
+        document_store_produced(
+            title=f"Documento {index}",
+            class_code=code,
+            service=service,
+            reference_date=datetime.date(2025, 6, 1),
+            content=demo_pdf(f"Documento {index}", [str(record.pk)]),
+            file_name=f"documento-{index}.pdf",
+            actor=actor,
+            links=[record],
+            producer="tests",
+        )
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_budget_page_with_archived_documents_is_bounded(
+    scale, proposed, role_users, client, django_assert_max_num_queries
+):
+    """The archived PDFs cost one query, whatever their number."""
+    with patch.object(archiving, "version_archive"):
+        approved = budget_actions.version_approve(
+            version=proposed, actor=role_users[Role.AMMINISTRATORE_UNICO]
+        )
+    _produce(approved, approved.budget.service, role_users[Role.DIRETTORE], scale, intake.BUDGETS)
+    client.force_login(role_users[Role.DIRETTORE])
+    with django_assert_max_num_queries(BUDGET_DETAIL_QUERIES):
+        response = client.get(reverse("budgets:budget_detail", kwargs={"pk": approved.budget_id}))
+    assert response.content.decode().count("PDF approvato, nell") == scale
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_meeting_documents_and_upload_form_are_bounded(
+    scale, meeting, role_users, services, client, django_assert_max_num_queries
+):
+    """The archive's list of a meeting's documents and the prefilled upload form: the same
+    number of queries for 1 and 10 documents and meetings."""
+    director = role_users[Role.DIRETTORE]
+    _produce(meeting, meeting.service, director, scale, intake.MINUTES)
+    for index in range(scale):
+        service_actions.meeting_save(
+            meeting=Meeting(
+                service=services["simf"],
+                date=datetime.date(2024, 1, 1) + datetime.timedelta(days=index),
+                participants="Direttore",
+                topics=f"Riunione {index}",
+            ),
+            actor=director,
+        )
+    client.force_login(services["coord_simf"])
+    with django_assert_max_num_queries(MEETING_DOCUMENTS_QUERIES):
+        response = client.get(reverse("archive:document_list"), {"riunione": meeting.pk})
+    assert len(response.context["documents"]) == scale
+    with django_assert_max_num_queries(UPLOAD_FORM_QUERIES):
+        response = client.get(reverse("archive:document_create"), {"riunione": meeting.pk})
+    assert response.context["form"].initial["meeting"] == meeting.pk
