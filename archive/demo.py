@@ -4,7 +4,9 @@ The document classes the protocol needs, with their retention rules (Prot. 10 §
 ten years unless the law says otherwise), and a few documents for every service and for the
 Direzione: minutes of the latest meeting with the Comune (linked to it), the service's
 documentation, the contract (kept from its end), and an old Direzione document whose
-retention has run out (to be disposed of, next session). The files are small real ones,
+retention has run out (to be disposed of, next session); the statements ``services.demo``
+issued become documents through ``archive.intake`` (the approved budgets through their
+approval in ``budgets.demo``). The files are small real ones,
 generated here: plain text and one-page PDFs. Everything goes through the real actions with
 the real actors. Idempotent: a document with the same title and sector is left as it is.
 """
@@ -19,14 +21,12 @@ from django.utils import timezone
 
 from accounts.audit import audit_context
 from accounts.models import User
+from archive import intake
 from archive.actions import document_class_save, document_store
+from archive.intake import CIVIL_CODE
 from archive.models import DEFAULT_LEGAL_BASIS, Document, DocumentClass, Formation, RetentionFrom
 from services.models import Contract, Meeting, Service
 
-CIVIL_CODE = (
-    "Art. 2220 del Codice civile: le scritture e i documenti contabili si conservano per "
-    "dieci anni dalla data dell'ultima registrazione; Prot. 10 §6."
-)
 # (code, name, years, counted from, legal basis)
 CLASSES = [
     (
@@ -110,6 +110,10 @@ def seed(*, password: str) -> None:
             ),
             actor=direttore,  # who keeps the managed lists in the admin
         )
+    # The statements services.demo issued: archived through the intake the task runs (the
+    # task queued at issue may not have run: no worker while seeding). The approved budgets
+    # are archived by their approval (budgets.demo, after this).
+    intake.statements_archive()
     today = timezone.localdate()
     for service in Service.objects.filter(code__in=COORDINATORS).order_by("code"):
         author = User.objects.get(username=COORDINATORS[service.code])

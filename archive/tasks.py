@@ -1,7 +1,9 @@
 """Celery tasks of the archive (thin: load by id, call one action)."""
 
 from celery import shared_task
+from django.db import OperationalError
 
+from archive import intake
 from archive.actions import version_text_extract
 from archive.models import DocumentVersion
 
@@ -12,3 +14,17 @@ def extract_version_text(version_id: int) -> None:
     version = DocumentVersion.objects.filter(pk=version_id).first()
     if version is not None:
         version_text_extract(version=version)
+
+
+@shared_task(
+    name="archive.tasks.statements_archive",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def statements_archive(statement_ids: list[int] | None = None) -> int:
+    """Archive the sealed PDFs of issued statements not archived yet: those named (queued by
+    ``services.actions.statement_issue`` after its commit, by task name), or all of them (the
+    daily catch-up of beat). Idempotent (archive.intake)."""
+    return intake.statements_archive(statement_ids=statement_ids)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_context
 from accounts.models import User
-from budgets import notices, permissions
+from budgets import archiving, notices, permissions
 from budgets.models import (
     EDITABLE_STATUSES,
     ActualCost,
@@ -190,7 +190,8 @@ def version_return(*, version: BudgetVersion, actor: User, comment: str) -> Budg
 
 @transaction.atomic
 def version_approve(*, version: BudgetVersion, actor: User, comment: str = "") -> BudgetVersion:
-    """The Amministratore Unico approves: the version is frozen from now on."""
+    """The Amministratore Unico approves: the version is frozen from now on, and its sealed
+    PDF is archived (class ``budget-approvati``), linked to it."""
     version = _locked_version(version)
     permissions.require(actor, Action.APPROVE, version)
     # Nobody approves what they proposed (also a database check on the version), whatever
@@ -203,6 +204,10 @@ def version_approve(*, version: BudgetVersion, actor: User, comment: str = "") -
             )
         )
     version = _move(version, BudgetStatus.APPROVATO, BudgetStep.APPROVATO, actor, comment)
+    # Prot. 10 §6: the sealed PDF, frozen now, goes to the archive in this transaction (an
+    # approval that fails archives nothing; budgets/archiving.py).
+    with audit_context(actor):
+        archiving.version_archive(version=version)
     notices.version_approved(version=version, actor=actor)
     return version
 

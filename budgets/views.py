@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.actions import document_access_record
+from archive import selectors as archive_selectors
 from budgets import actions, exports, selectors
 from budgets.forms import (
     ActualCostForm,
@@ -165,6 +166,7 @@ class BudgetDetailView(LoginRequiredMixin, TemplateView):
                 (e for e in reversed(version.timeline.all()) if e.step == BudgetStep.RESTITUITO),
                 None,
             ),
+            archived=archive_selectors.record_documents(user=user, record=version),
             submit_form=CommentForm(),
             return_form=ReturnForm(),
             approve_form=CommentForm(),

@@ -9,6 +9,7 @@ to real services.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from segrate_compliance.log import logging_config
@@ -389,6 +390,17 @@ CELERY_BEAT_SCHEDULE = {
         "accounts.tasks.sync_role_memberships",
         _every("BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS", 3600),
     ),
+    # Prot. 10 §6: issued statements not archived yet (a broker outage at issue, a failed
+    # run) are caught up once a day, at night; idempotent (archive/intake.py). Dropped if
+    # it waited more than a day.
+    "archive-statements-catch-up": {
+        "task": "archive.tasks.statements_archive",
+        "schedule": crontab(
+            hour=env.int("BEAT_ARCHIVE_STATEMENTS_HOUR", default=2),
+            minute=env.int("BEAT_ARCHIVE_STATEMENTS_MINUTE", default=30),
+        ),
+        "options": {"expires": 86400, "expire_seconds": 86400},
+    },
 }
 
 # -- Audit (django-pghistory) ------------------------------------------------------------------

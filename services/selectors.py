@@ -180,14 +180,16 @@ def meeting_get(*, user: AnyUser, pk: int) -> Meeting:
     )
 
 
-def meeting_list(*, services: QuerySet[Service], limit: int = 100) -> list[Meeting]:
-    """The latest meetings of ``services`` (newest first, at most ``limit``): what an app
-    above offers to link a document to (the archive's upload form)."""
-    return list(
-        Meeting.objects.filter(service__in=services)
-        .select_related("service")
-        .order_by("-date", "-pk")[:limit]
-    )
+def meeting_list(
+    *, services: QuerySet[Service], limit: int = 100, pk: int | None = None
+) -> list[Meeting]:
+    """The latest meetings of ``services`` (newest first, at most ``limit``; only meeting
+    ``pk`` when given): what an app above offers to link a document to (the archive's upload
+    form, its list filtered by meeting)."""
+    meetings = Meeting.objects.filter(service__in=services)
+    if pk is not None:
+        meetings = meetings.filter(pk=pk)
+    return list(meetings.select_related("service").order_by("-date", "-pk")[:limit])
 
 
 def indicator_get(*, user: AnyUser, pk: int) -> OutcomeIndicator:

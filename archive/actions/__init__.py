@@ -13,6 +13,7 @@ from archive.actions.documents import (
     document_class_save,
     document_delete,
     document_store,
+    document_store_produced,
     version_add,
     version_text_extract,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "document_class_save",
     "document_delete",
     "document_store",
+    "document_store_produced",
     "version_add",
     "version_text_extract",
 ]

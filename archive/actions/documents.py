@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -79,6 +80,89 @@ def document_store(
     checked = check_upload(upload)
     if not document_class.active:
         raise ValidationError({"document_class": _("Questa classe documentale non è più in uso.")})
+    return _document_create(
+        title=title,
+        document_class=document_class,
+        service=service,
+        reference_date=reference_date,
+        upload=upload,
+        checked=checked,
+        actor=actor,
+        links=links,
+        formation=formation,
+        contract_end=contract_end,
+    )
+
+
+def document_store_produced(
+    *,
+    title: str,
+    class_code: str,
+    service: Service | None,
+    reference_date: datetime.date,
+    content: bytes,
+    file_name: str,
+    actor: User,
+    links: Iterable[models.Model],
+    producer: str,
+    note: str = "",
+    formation: Formation | str = Formation.GENERATED,
+) -> Document:
+    """Archive a document the application produced itself (a budget version's sealed PDF at
+    its approval, an issued statement's sealed PDF, a meeting's minutes), linked to the record
+    that produced it. Prot. 10 §6: what the apps issue is kept like what people upload.
+
+    The system's path, with no archive permission check: the producing action has checked
+    its own (the Amministratore Unico may approve a budget, the Direttore may issue a
+    statement) and the archive must keep what it produced even though the AU, for one, does
+    not work in the archive. ``actor`` is who produced it (the approver, the issuer): the
+    document and its version name him, and the audit trail records his change. ``producer``
+    (e.g. ``"budgets.version_approve"``) and ``note`` are kept in the version's metadata, so
+    its page says that the system archived it and why. The class is looked up by code (and
+    created with its rule from ``archive.intake.PRODUCED_CLASSES`` if an installation lacks
+    it); an inactive class still receives produced documents (deactivating a class stops
+    uploads, not what the apps must keep). The file is checked like an upload.
+
+    Runs in the caller's transaction: if it rolls back, no row stays (the file would stay as
+    an unnamed, content-addressed orphan: see the module's docstring).
+    """
+    from archive.intake import document_class_for  # the classes the apps produce into
+
+    upload = SimpleUploadedFile(file_name, content)
+    checked = check_upload(upload)
+    produced = {"prodotto_da": producer, "archiviato_dal_sistema": True}
+    if note:
+        produced["nota"] = note
+    return _document_create(
+        title=title,
+        document_class=document_class_for(class_code),
+        service=service,
+        reference_date=reference_date,
+        upload=upload,
+        checked=checked,
+        actor=actor,
+        links=links,
+        formation=formation,
+        contract_end=None,
+        produced=produced,
+    )
+
+
+def _document_create(
+    *,
+    title: str,
+    document_class: DocumentClass,
+    service: Service | None,
+    reference_date: datetime.date,
+    upload: IO[bytes],
+    checked: CheckedUpload,
+    actor: User,
+    links: Iterable[models.Model],
+    formation: Formation | str,
+    contract_end: datetime.date | None,
+    produced: dict[str, Any] | None = None,
+) -> Document:
+    """Write a checked document, its links and its first version (callers checked who)."""
     document = Document(
         title=title,
         document_class=document_class,
@@ -108,7 +192,9 @@ def document_store(
         document.save()
         for record in records:
             _link_create(document=document, record=record, actor=actor)
-        version = _version_create(document=document, upload=upload, checked=checked, actor=actor)
+        version = _version_create(
+            document=document, upload=upload, checked=checked, actor=actor, produced=produced
+        )
     _queue_extraction(version)
     return document
 
@@ -233,7 +319,12 @@ def _queue_extraction(version: DocumentVersion) -> None:
 
 
 def _version_create(
-    *, document: Document, upload: IO[bytes], checked: CheckedUpload, actor: User
+    *,
+    document: Document,
+    upload: IO[bytes],
+    checked: CheckedUpload,
+    actor: User,
+    produced: dict[str, Any] | None = None,
 ) -> DocumentVersion:
     """Store the checked file (write-once) and its version row with its Annex 5 metadata."""
     number = (document.versions.aggregate(last=models.Max("number"))["last"] or 0) + 1
@@ -262,6 +353,8 @@ def _version_create(
             actor=actor,
         ),
     )
+    if produced:
+        version.metadata["produzione"] = produced
     version.full_clean()
     version.save()
     return version
@@ -277,17 +370,23 @@ def annex5_metadata(
     file_name: str,
     stored_at: datetime.datetime,
     actor: User,
+    aggregation: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The minimum metadata of the AgID guidelines' Annex 5 for one stored version, as kept
     with it (and exported with it): identifier, fingerprint and algorithm, formation,
-    document type, parties and roles, registration data, aggregation."""
+    document type, parties and roles, registration data, aggregation (read from the
+    document's links unless given: the bulk synthetic generator knows them)."""
     with translation.override("it"):
         sector = document.sector_name
         formation = str(Formation(document.formation).label)
-    aggregation = [
-        {"tipo": f"{link.content_type.app_label}.{link.content_type.model}", "id": link.object_id}
-        for link in document.links.select_related("content_type").order_by("pk")
-    ]
+    if aggregation is None:
+        aggregation = [
+            {
+                "tipo": f"{link.content_type.app_label}.{link.content_type.model}",
+                "id": link.object_id,
+            }
+            for link in document.links.select_related("content_type").order_by("pk")
+        ]
     return {
         "identificativo": f"{document.identifier}/v{number}",
         "documento": str(document.identifier),

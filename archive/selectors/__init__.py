@@ -15,6 +15,7 @@ from archive.selectors.documents import (
     document_get,
     document_links,
     document_list,
+    record_documents,
     sector_filter_choices,
     version_get,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "document_get",
     "document_links",
     "document_list",
+    "record_documents",
     "sector_filter_choices",
     "version_get",
 ]

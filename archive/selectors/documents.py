@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +19,7 @@ from archive.models import (
     DocumentState,
     DocumentVersion,
 )
-from archive.permissions import document_visible_to
+from archive.permissions import Action, can, document_visible_to
 from services.models import Service
 from services.permissions import AnyUser, service_assigned_to
 
@@ -40,6 +42,7 @@ class DocumentFilters:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     state: str = ""
+    record: models.Model | None = None  # documents linked to this record (a meeting)
 
 
 def document_list(*, user: AnyUser, filters: DocumentFilters | None = None) -> QuerySet[Document]:
@@ -56,6 +59,11 @@ def document_list(*, user: AnyUser, filters: DocumentFilters | None = None) -> Q
         documents = documents.filter(reference_date__gte=filters.date_from)
     if filters.date_to is not None:
         documents = documents.filter(reference_date__lte=filters.date_to)
+    if filters.record is not None:
+        documents = documents.filter(
+            links__content_type=ContentType.objects.get_for_model(filters.record),
+            links__object_id=str(filters.record.pk),
+        )
     today = timezone.localdate()
     if filters.state == ListState.KEPT:
         documents = documents.filter(state=DocumentState.CONSERVATO, keep_until__gte=today)
@@ -122,3 +130,22 @@ def sector_filter_choices(*, user: AnyUser) -> QuerySet[Service]:
     if user.is_authenticated and user.has_perm(VIEW_ALL_DOCUMENTS):
         return Service.objects.order_by("name")
     return service_assigned_to(user).order_by("name")
+
+
+def record_documents(*, user: AnyUser, record: models.Model) -> list[Document]:
+    """The documents linked to ``record`` (a budget version, a meeting, ...), oldest first,
+    each with ``visible``: may ``user`` open it in the archive? A page of the record's app
+    says that it is archived to whoever sees the record, and links it for whoever may open
+    it (the Amministratore Unico sees his approved budget's, without archive access). One
+    query."""
+    documents = list(
+        Document.objects.filter(
+            links__content_type=ContentType.objects.get_for_model(record),
+            links__object_id=str(record.pk),
+        )
+        .select_related("document_class", "service")
+        .order_by("created_at", "pk")
+    )
+    for document in documents:
+        document.visible = can(user, Action.VIEW, document)  # type: ignore[attr-defined]  # a page flag
+    return documents

@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
-from archive import actions, forms, permissions, selectors
-from archive.models import AccessKind
+from archive import actions, forms, intake, permissions, selectors
+from archive.models import AccessKind, DocumentClass
 from archive.permissions import Action, can
 from archive.views.base import ActionFormView, DocumentMixin
-from services.selectors import meeting_list
+from services.selectors import meeting_get, meeting_list
 
 ACCESS_LOG_SHOWN = 50
 
@@ -40,9 +41,21 @@ class DocumentListView(LoginRequiredMixin, ListView):
             )
         return self._filter_form
 
+    def get_meeting(self):
+        """``?riunione=<pk>``: the documents linked to a meeting the user may see (the
+        service page links its meetings' minutes here), else 404."""
+        if not hasattr(self, "_meeting"):
+            self._meeting = None
+            requested = self.request.GET.get("riunione", "")
+            if requested:
+                if not requested.isdigit():
+                    raise Http404
+                self._meeting = meeting_get(user=self.request.user, pk=int(requested))
+        return self._meeting
+
     def get_queryset(self):
         form = self.get_filter_form()
-        filters = selectors.DocumentFilters()
+        filters = selectors.DocumentFilters(record=self.get_meeting())
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             filters = selectors.DocumentFilters(
@@ -51,6 +64,7 @@ class DocumentListView(LoginRequiredMixin, ListView):
                 date_from=data.get("dal"),
                 date_to=data.get("al"),
                 state=data.get("stato") or "",
+                record=self.get_meeting(),
             )
         return selectors.document_list(user=self.request.user, filters=filters)
 
@@ -62,6 +76,7 @@ class DocumentListView(LoginRequiredMixin, ListView):
             filter_form=self.get_filter_form(),
             can_store=permissions.stores_any(self.request.user),
             query_string=query.urlencode(),
+            meeting=self.get_meeting(),
         )
         return context
 
@@ -115,8 +130,24 @@ class DocumentCreateView(LoginRequiredMixin, ActionFormView):
             "classes": selectors.class_choices(),
             "services": permissions.service_storable_by(user).order_by("name"),
             "direzione": permissions.stores_for_direzione(user),
-            "meetings": meeting_list(services=permissions.service_storable_by(user)),
+            "meetings": self.get_meetings(),
         }
+
+    def get_meetings(self):
+        """The latest meetings the user may link, and the requested one (``?riunione=``)
+        even if older: "Carica il verbale" on the service page preselects it."""
+        if not hasattr(self, "_meetings"):
+            storable = permissions.service_storable_by(self.request.user)
+            meetings = meeting_list(services=storable)
+            requested = self.requested_meeting_pk()
+            if requested is not None and requested not in {m.pk for m in meetings}:
+                meetings = meeting_list(services=storable, pk=requested) + meetings
+            self._meetings = meetings
+        return self._meetings
+
+    def requested_meeting_pk(self) -> int | None:
+        meeting = self.request.GET.get("riunione", "")
+        return int(meeting) if meeting.isdigit() else None
 
     def save(self, form):
         data = form.cleaned_data
@@ -134,8 +165,20 @@ class DocumentCreateView(LoginRequiredMixin, ActionFormView):
         )
 
     def get_initial(self):
-        meeting = self.request.GET.get("riunione", "")
-        return {"meeting": int(meeting)} if meeting.isdigit() else {}
+        """With ``?riunione=<pk>`` (a meeting the user may link): its minutes, prefilled."""
+        requested = self.requested_meeting_pk()
+        meeting = next((m for m in self.get_meetings() if m.pk == requested), None)
+        if meeting is None:
+            return {}
+        minutes = DocumentClass.objects.filter(code=intake.MINUTES, active=True).first()
+        return {
+            "meeting": meeting.pk,
+            "sector": str(meeting.service_id),
+            "document_class": minutes,
+            "reference_date": meeting.date,
+            "title": _("Verbale della riunione con il committente del %(date)s")
+            % {"date": date_format(meeting.date, "d/m/Y")},
+        }
 
     def get_success_url(self):
         return reverse("archive:document_detail", kwargs={"pk": self.saved.pk})

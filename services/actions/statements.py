@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from decimal import ROUND_HALF_UP, Decimal
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -28,6 +30,8 @@ from services.models import (
 )
 from services.permissions import Action
 from services.selectors import statement_chain
+
+logger = logging.getLogger(__name__)
 
 # The database's exclusion constraint on overlapping ordinary statements of one contract.
 OVERLAP_CONSTRAINT = "services_statement_no_overlap"
@@ -236,7 +240,26 @@ def statement_issue(*, statement: Statement, actor: User, checked: str | None = 
         statement.pdf.save(exports.statement_filename(statement), ContentFile(pdf), save=False)
         statement.status = StatementStatus.EMESSO
         statement.save()
+    issued_pk = statement.pk
+    transaction.on_commit(lambda: _queue_archiving(issued_pk))
     return statement
+
+
+# The archive (a floor above, DESIGN.md) collects issued statements: asked by task name after
+# the commit, caught up daily by beat whatever happens here (archive/intake.py).
+ARCHIVE_TASK = "archive.tasks.statements_archive"
+
+
+def _queue_archiving(statement_pk: int) -> None:
+    """Ask the archive to keep the issued statement's sealed PDF (Prot. 10 §6).
+
+    By name, through Celery's registry: ``services`` does not import the archive. A broker
+    that is down loses nothing: the statement is issued, and the daily catch-up archives it.
+    """
+    try:
+        current_app.signature(ARCHIVE_TASK, kwargs={"statement_ids": [statement_pk]}).delay()
+    except Exception:  # the queue is an optimisation: beat's catch-up archives it anyway
+        logger.exception("services: could not queue the archiving of statement %s", statement_pk)
 
 
 @transaction.atomic

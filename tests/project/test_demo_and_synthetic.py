@@ -262,3 +262,22 @@ def test_demo_months_helpers_are_calendar_correct():
         datetime.date(2026, 7, 1),
         datetime.date(2026, 9, 30),
     )
+
+
+def test_demo_statements_and_approved_budgets_are_archive_documents(demo):
+    """Issue 9: every issued demo statement and every approved demo budget version has its
+    sealed PDF in the archive, once (seed_demo ran twice)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from archive.models import DocumentLink
+
+    for records in (
+        Statement.objects.filter(status=StatementStatus.EMESSO),
+        BudgetVersion.objects.filter(status=BudgetStatus.APPROVATO),
+    ):
+        assert records.exists()
+        content_type = ContentType.objects.get_for_model(records.model)
+        for record in records:
+            links = DocumentLink.objects.filter(content_type=content_type, object_id=str(record.pk))
+            assert links.count() == 1
+            assert links.get().document.versions.get().kind == "pdf"
