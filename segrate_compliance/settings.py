@@ -9,6 +9,7 @@ to real services.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from segrate_compliance.log import logging_config
@@ -389,6 +390,13 @@ CELERY_BEAT_SCHEDULE = {
         "accounts.tasks.sync_role_memberships",
         _every("BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS", 3600),
     ),
+    # Prot. 10 §6, access on request: every night, record the grants that expired and tell
+    # their requesters (visibility never waits for it). A day's run may wait up to a day.
+    "archive-expire-access-grants": {
+        "task": "archive.tasks.expire_access_grants",
+        "schedule": crontab(minute=10, hour=0),
+        "options": {"expires": 86400, "expire_seconds": 86400},
+    },
 }
 
 # -- Audit (django-pghistory) ------------------------------------------------------------------

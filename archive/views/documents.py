@@ -25,7 +25,7 @@ class DocumentListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.sees_archive(request.user):
+        if request.user.is_authenticated and not permissions.sees_documents(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -61,6 +61,7 @@ class DocumentListView(LoginRequiredMixin, ListView):
         context.update(
             filter_form=self.get_filter_form(),
             can_store=permissions.stores_any(self.request.user),
+            can_request=permissions.can_request(self.request.user),
             query_string=query.urlencode(),
         )
         return context
