@@ -3,9 +3,8 @@ sector's Coordinatore or the Direttore grants until an end date or refuses with 
 the daily task records the grants that expired.
 
 Each action starts with ``permissions.require_request`` or ``require_decide``. A refusal
-(``ValidationError``, Italian) writes nothing. A decision is taken once: the request's row is
-locked, a second decision is refused with a message (the database's one-to-one and trigger
-behind it).
+(``ValidationError``, Italian) writes nothing. A decision is taken once: a second decision is
+refused with a message (the database's one-to-one and trigger behind it).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import datetime
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -165,25 +164,27 @@ def _decide(
     reason: str,
     actor: User,
 ) -> AccessDecision:
+    already = ValidationError(
+        _("La richiesta è già stata decisa: la decisione non cambia."), code="decided"
+    )
+    # The request's row cannot be locked (the application role may not update it): the
+    # one-to-one's unique index decides between two concurrent decisions, the later one fails.
     with transaction.atomic(), audit_context(actor):
-        locked = (
-            AccessRequest.objects.select_for_update(of=("self",))
-            .select_related("requester", "service")
-            .get(pk=access_request.pk)
-        )
-        if AccessDecision.objects.filter(request=locked).exists():
-            raise ValidationError(
-                _("La richiesta è già stata decisa: la decisione non cambia."), code="decided"
-            )
+        if AccessDecision.objects.filter(request_id=access_request.pk).exists():
+            raise already
         decision = AccessDecision(
-            request=locked,
+            request=access_request,
             outcome=outcome,
             valid_until=valid_until,
             reason=reason,
             decided_by=actor,
         )
-        decision.full_clean()
-        decision.save()
+        decision.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():
+                decision.save()
+        except IntegrityError:
+            raise already from None
         notices.access_decided(decision=decision, actor=actor)
     return decision
 
