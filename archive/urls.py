@@ -11,9 +11,7 @@ urlpatterns = [
     path("<int:pk>/elimina/", views.DocumentDeleteView.as_view(), name="document_delete"),
     path("<int:pk>/nuova-versione/", views.VersionCreateView.as_view(), name="version_create"),
     path("richieste/", views.AccessRequestListView.as_view(), name="access_request_list"),
-    path(
-        "richieste/nuova/", views.AccessRequestCreateView.as_view(), name="access_request_create"
-    ),
+    path("richieste/nuova/", views.AccessRequestCreateView.as_view(), name="access_request_create"),
     path(
         "richieste/<int:pk>/",
         views.AccessRequestDetailView.as_view(),

@@ -33,6 +33,7 @@ from services.models import Service
 
 logger = logging.getLogger(__name__)
 
+
 def access_request_create(
     *,
     reason: str,

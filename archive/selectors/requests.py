@@ -63,7 +63,8 @@ def decision_of(access_request: AccessRequest) -> AccessDecision | None:
 def grant_end(decision: AccessDecision) -> datetime.datetime:
     """The instant a grant gives nothing any more: the start of the day after its end date
     (Europe/Rome)."""
-    assert decision.valid_until is not None
+    if decision.valid_until is None:
+        raise ValueError("a refusal has no end")
     day_after = decision.valid_until + datetime.timedelta(days=1)
     return timezone.make_aware(datetime.datetime.combine(day_after, datetime.time.min))
 

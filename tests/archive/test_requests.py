@@ -46,14 +46,20 @@ def test_the_odv_sees_only_what_it_was_granted_until_the_grant_expires(
     request = sad_request(odv, ctx)
     sad, simf = docs["sad"], docs["simf"]
     client.force_login(odv)
-    assert client.get(reverse("archive:document_detail", args=[sad["document"].pk])).status_code == 404
+    assert (
+        client.get(reverse("archive:document_detail", args=[sad["document"].pk])).status_code == 404
+    )
     today = timezone.localdate()
     actions.access_request_grant(access_request=request, valid_until=today, actor=coord_sad)
     assert list(permissions.document_visible_to(odv)) == [sad["document"]]
     page = client.get(reverse("archive:document_list")).content.decode()
     assert "Verbale sad" in page and "Verbale simf" not in page and "Verbale dir" not in page
-    assert client.get(reverse("archive:document_detail", args=[sad["document"].pk])).status_code == 200
-    assert client.get(reverse("archive:version_download", args=[sad["version"].pk])).status_code == 200
+    assert (
+        client.get(reverse("archive:document_detail", args=[sad["document"].pk])).status_code == 200
+    )
+    assert (
+        client.get(reverse("archive:version_download", args=[sad["version"].pk])).status_code == 200
+    )
     for url in [
         reverse("archive:document_detail", args=[simf["document"].pk]),
         reverse("archive:version_download", args=[simf["version"].pk]),
@@ -67,8 +73,12 @@ def test_the_odv_sees_only_what_it_was_granted_until_the_grant_expires(
     monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
     assert AccessDecision.objects.get().expired_at is None
     assert not permissions.document_visible_to(odv).exists()
-    assert client.get(reverse("archive:document_detail", args=[sad["document"].pk])).status_code == 404
-    assert client.get(reverse("archive:version_download", args=[sad["version"].pk])).status_code == 404
+    assert (
+        client.get(reverse("archive:document_detail", args=[sad["document"].pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("archive:version_download", args=[sad["version"].pk])).status_code == 404
+    )
     assert client.get(reverse("archive:document_list")).status_code == 404
 
 
@@ -101,7 +111,9 @@ def test_the_odvs_accesses_under_a_grant_are_recorded_and_shown(client, docs, ct
     assert (coord_sad.get_full_name() or coord_sad.username) in page
 
 
-def test_notifications_reach_the_deciders_and_then_the_requester(ctx, odv, coord_sad, direttore, docs):
+def test_notifications_reach_the_deciders_and_then_the_requester(
+    ctx, odv, coord_sad, direttore, docs
+):
     request = sad_request(odv, ctx)
     waiting = Notification.objects.filter(kind="archive.access_requested")
     assert {n.recipient for n in waiting} == {direttore, coord_sad}
@@ -110,11 +122,15 @@ def test_notifications_reach_the_deciders_and_then_the_requester(ctx, odv, coord
     assert Notification.objects.get(kind="archive.access_refused").recipient == odv
 
 
-def test_a_multi_sector_request_is_the_direttores_alone(client, ctx, odv, coord_simf, direttore, docs):
+def test_a_multi_sector_request_is_the_direttores_alone(
+    client, ctx, odv, coord_simf, direttore, docs
+):
     request = actions.access_request_create(reason="Verifica", actor=odv, **YEAR_2025)
     assert not permissions.can_decide(coord_simf, request)
     client.force_login(coord_simf)
-    assert client.get(reverse("archive:access_request_detail", args=[request.pk])).status_code == 404
+    assert (
+        client.get(reverse("archive:access_request_detail", args=[request.pk])).status_code == 404
+    )
     assert permissions.can_decide(direttore, request)
     direzione = actions.access_request_create(reason="Verifica", direzione=True, actor=odv)
     assert not permissions.can_decide(coord_simf, direzione)

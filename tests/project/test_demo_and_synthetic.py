@@ -262,3 +262,15 @@ def test_demo_months_helpers_are_calendar_correct():
         datetime.date(2026, 7, 1),
         datetime.date(2026, 9, 30),
     )
+
+
+@pytest.mark.django_db
+def test_demo_has_one_waiting_access_request_of_the_odv(demo):
+    """Prot. 10 §6: the OdV asks for the SAD documents of last year; nobody decided yet."""
+    from django.utils import timezone
+
+    from archive.models import AccessRequest
+
+    request = AccessRequest.objects.select_related("service").get()
+    assert request.service.code == "sad" and request.state == "in_attesa"
+    assert request.date_from.year == timezone.localdate().year - 1
