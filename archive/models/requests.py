@@ -64,9 +64,9 @@ class Outcome(models.TextChoices):
 class RequestState(models.TextChoices):
     """What a request is now (derived: the decision and today's date)."""
 
-    PENDING = "in_attesa", _("In attesa di decisione")
-    GRANTED = "concessa", _("Accesso concesso")
-    EXPIRED = "scaduta", _("Accesso scaduto")
+    PENDING = "in_attesa", _("In attesa")
+    GRANTED = "concessa", _("Concessa")
+    EXPIRED = "scaduta", _("Scaduta")
     REFUSED = "rifiutata", _("Rifiutata")
 
 

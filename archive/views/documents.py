@@ -61,7 +61,8 @@ class DocumentListView(LoginRequiredMixin, ListView):
         context.update(
             filter_form=self.get_filter_form(),
             can_store=permissions.stores_any(self.request.user),
-            can_request=permissions.can_request(self.request.user),
+            sees_requests=permissions.can_request(self.request.user)
+            or permissions.decides_any(self.request.user),
             query_string=query.urlencode(),
         )
         return context

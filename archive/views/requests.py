@@ -56,6 +56,7 @@ class AccessRequestListView(LoginRequiredMixin, ListView):
         context.update(
             can_request=permissions.can_request(user),
             decides=permissions.decides_any(user),
+            decides_all=user.has_perm(permissions.DECIDE_ALL_REQUESTS),
             sees_documents=permissions.sees_documents(user),
         )
         return context
@@ -181,6 +182,10 @@ class AccessRequestDetailView(LoginRequiredMixin, ActionFormView):
                 refuse_form = bound
             else:
                 grant_form = bound
+        # Labels for what each form is for (validation is the action's).
+        grant_form.fields["motivazione"].label = _("Nota (facoltativa)")
+        refuse_form.fields["motivazione"].label = _("Motivazione del rifiuto")
+        refuse_form.fields["motivazione"].required = True
         accesses = selectors.grant_accesses(access_request=access_request)
         document = access_request.document
         context.update(

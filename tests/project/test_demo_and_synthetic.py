@@ -271,6 +271,6 @@ def test_demo_has_one_waiting_access_request_of_the_odv(demo):
 
     from archive.models import AccessRequest
 
-    request = AccessRequest.objects.select_related("service").get()
+    request = AccessRequest.objects.select_related("service").get(requester__username="odv")
     assert request.service.code == "sad" and request.state == "in_attesa"
     assert request.date_from.year == timezone.localdate().year - 1
