@@ -4,7 +4,8 @@ The document classes the protocol needs, with their retention rules (Prot. 10 §
 ten years unless the law says otherwise), and a few documents for every service and for the
 Direzione: minutes of the latest meeting with the Comune (linked to it), the service's
 documentation, the contract (kept from its end), and an old Direzione document whose
-retention has run out (to be disposed of, next session); the statements ``services.demo``
+retention has run out (to be disposed of, next session), and one access request of the OdV
+still waiting (the SAD documents of last year: Prot. 10 §6); the statements ``services.demo``
 issued become documents through ``archive.intake`` (the approved budgets through their
 approval in ``budgets.demo``). The files are small real ones,
 generated here: plain text and one-page PDFs. Everything goes through the real actions with
@@ -21,10 +22,19 @@ from django.utils import timezone
 
 from accounts.audit import audit_context
 from accounts.models import User
+from accounts.roles import Role
+from accounts.selectors import role_holders_today
 from archive import intake
-from archive.actions import document_class_save, document_store
+from archive.actions import access_request_create, document_class_save, document_store
 from archive.intake import CIVIL_CODE
-from archive.models import DEFAULT_LEGAL_BASIS, Document, DocumentClass, Formation, RetentionFrom
+from archive.models import (
+    DEFAULT_LEGAL_BASIS,
+    AccessRequest,
+    Document,
+    DocumentClass,
+    Formation,
+    RetentionFrom,
+)
 from services.models import Contract, Meeting, Service
 
 # (code, name, years, counted from, legal basis)
@@ -144,6 +154,28 @@ def seed(*, password: str) -> None:
         ),
         actor=direttore,
     )
+    _odv_request(today)
+
+
+def _odv_request(today: datetime.date) -> None:
+    """The OdV asks for the SAD documents of last year (left waiting for coord.sad or the
+    Direttore). Idempotent: one request of the OdV is enough."""
+    odv = role_holders_today(role=Role.ODV).order_by("pk").first()
+    sad = Service.objects.filter(code="sad").first()
+    if odv is None or sad is None or AccessRequest.objects.filter(requester=odv).exists():
+        return
+    year = today.year - 1
+    with audit_context(odv, source="seed_demo"):
+        access_request_create(
+            reason=(
+                f"Verifica periodica dell'OdV sulla documentazione del SAD dell'anno {year}: "
+                "verbali con il Comune, carta del servizio e contratto."
+            ),
+            service=sad,
+            date_from=datetime.date(year, 1, 1),
+            date_to=datetime.date(year, 12, 31),
+            actor=odv,
+        )
 
 
 def _service_documents(service: Service, author: User, classes: dict, today: datetime.date) -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validation import reject_control_characters
+from accounts.validation import (
+    LONG_TEXT_MAX_LENGTH,
+    long_text_validators,
+    reject_control_characters,
+)
 from archive.models import DocumentClass, Formation
 from archive.selectors import DIREZIONE, ListState
 from services.forms import date_field
@@ -135,3 +141,95 @@ class VersionAddForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """A confirmation with no fields (the delete page)."""
+
+
+# -- Access on request (Prot. 10 §6) ------------------------------------------------------------
+
+
+class AccessRequestForm(forms.Form):
+    """One document (its identifier), or a filter: class, sector, year or period."""
+
+    documento = forms.UUIDField(
+        label=_("Identificativo del documento"),
+        required=False,
+        help_text=_("Solo per chiedere un documento preciso; altrimenti usa i criteri sotto."),
+        error_messages={"invalid": _("Identificativo non valido.")},
+    )
+    classe = forms.ModelChoiceField(
+        label=_("Classe documentale"),
+        queryset=DocumentClass.objects.none(),
+        required=False,
+        empty_label=_("Tutte"),
+    )
+    anno = forms.IntegerField(
+        label=_("Anno"),
+        required=False,
+        min_value=2000,
+        max_value=2099,
+        help_text=_("Tutti i documenti con data di riferimento in quell'anno."),
+    )
+    dal = date_field(_("Dal"), required=False)
+    al = date_field(_("Al"), required=False)
+    motivo = forms.CharField(
+        label=_("Motivo della richiesta"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=long_text_validators(),
+        error_messages={"required": _("Indica il motivo della richiesta.")},
+    )
+
+    def __init__(self, *args, classes, services, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classe"].queryset = classes
+        self.documents = documents
+        self.fields["settore"] = SectorField(
+            label=_("Settore"),
+            services=list(services),
+            direzione=True,
+            empty_label=_("Tutti"),
+            required=False,
+        )
+        self.order_fields(["documento", "classe", "settore", "anno", "dal", "al", "motivo"])
+
+    def clean_documento(self):
+        identifier = self.cleaned_data.get("documento")
+        if identifier is None:
+            return None
+        document = self.documents.filter(identifier=identifier).first()
+        if document is None:
+            raise forms.ValidationError(_("Nessun documento con questo identificativo."))
+        return document
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("anno")
+        if year is not None:
+            if data.get("dal") or data.get("al"):
+                self.add_error("anno", _("Indica l'anno oppure il periodo, non entrambi."))
+            else:
+                data["dal"] = datetime.date(year, 1, 1)
+                data["al"] = datetime.date(year, 12, 31)
+        return data
+
+
+class DecisionForm(forms.Form):
+    """Grant until an end date, or refuse with a reason (two forms on the request's page)."""
+
+    GRANT = "concedi"
+    REFUSE = "rifiuta"
+
+    decisione = forms.ChoiceField(
+        choices=[(GRANT, _("Concedi")), (REFUSE, _("Rifiuta"))], widget=forms.HiddenInput
+    )
+    fino_al = date_field(
+        _("Accesso fino al"),
+        required=False,
+        help_text=_("Compreso; al massimo 90 giorni da oggi."),
+    )
+    motivazione = forms.CharField(
+        label=_("Motivazione"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=long_text_validators(),
+    )

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from archive import intake
-from archive.actions import version_text_extract
+from archive.actions import access_grants_expire, version_text_extract
 from archive.models import DocumentVersion
 
 
@@ -28,3 +28,10 @@ def statements_archive(statement_ids: list[int] | None = None) -> int:
     ``services.actions.statement_issue`` after its commit, by task name), or all of them (the
     daily catch-up of beat). Idempotent (archive.intake)."""
     return intake.statements_archive(statement_ids=statement_ids)
+
+
+@shared_task(name="archive.tasks.expire_access_grants", ignore_result=True)
+def expire_access_grants() -> int:
+    """Daily: mark the access grants whose end date has passed and tell their requesters
+    (idempotent; visibility never waits for it)."""
+    return access_grants_expire()

@@ -10,6 +10,13 @@ urlpatterns = [
     path("<int:pk>/", views.DocumentDetailView.as_view(), name="document_detail"),
     path("<int:pk>/elimina/", views.DocumentDeleteView.as_view(), name="document_delete"),
     path("<int:pk>/nuova-versione/", views.VersionCreateView.as_view(), name="version_create"),
+    path("richieste/", views.AccessRequestListView.as_view(), name="access_request_list"),
+    path("richieste/nuova/", views.AccessRequestCreateView.as_view(), name="access_request_create"),
+    path(
+        "richieste/<int:pk>/",
+        views.AccessRequestDetailView.as_view(),
+        name="access_request_detail",
+    ),
     path(
         "versioni/<int:pk>/scarica/", views.VersionDownloadView.as_view(), name="version_download"
     ),

@@ -26,9 +26,14 @@ def navigation_items(user) -> list[dict]:
             {"label": _("Budget"), "url": reverse("budgets:budget_list"), "key": "budgets"}
         )
     if archive_permissions.sees_archive(user):
-        items.append(
-            {"label": _("Archivio"), "url": reverse("archive:document_list"), "key": "archive"}
+        # The AU, the Sindaco Unico and the OdV see documents on request: their way in is
+        # the list of their requests (which leads to the documents granted).
+        archive_url = (
+            reverse("archive:access_request_list")
+            if archive_permissions.can_request(user)
+            else reverse("archive:document_list")
         )
+        items.append({"label": _("Archivio"), "url": archive_url, "key": "archive"})
     if account_permissions.can_view_audit_log(user):
         items.append(
             {

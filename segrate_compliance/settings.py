@@ -401,6 +401,13 @@ CELERY_BEAT_SCHEDULE = {
         ),
         "options": {"expires": 86400, "expire_seconds": 86400},
     },
+    # Prot. 10 §6, access on request: every night, record the grants that expired and tell
+    # their requesters (visibility never waits for it). A day's run may wait up to a day.
+    "archive-expire-access-grants": {
+        "task": "archive.tasks.expire_access_grants",
+        "schedule": crontab(minute=10, hour=0),
+        "options": {"expires": 86400, "expire_seconds": 86400},
+    },
 }
 
 # -- Audit (django-pghistory) ------------------------------------------------------------------

@@ -107,7 +107,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 emergency_list(user=user).filter(closed_at__isnull=True).count()
             )
         context["archive_documents"] = (
-            document_list(user=user).count() if archive_permissions.sees_archive(user) else None
+            document_list(user=user).count() if archive_permissions.sees_documents(user) else None
         )
         context["can_approve_budgets"] = budget_permissions.can_approve_budgets(user)
         context["can_submit_budgets"] = budget_permissions.can_submit_budgets(user)

@@ -128,6 +128,14 @@ def assigned_service_ids(user: AnyUser) -> list[int]:
     return _services_with(user, OBJ_VIEW)
 
 
+def coordinated_service_ids(user: AnyUser) -> list[int]:
+    """The ids of the services ``user`` coordinates (assigned as Coordinatore: the change
+    permission of the assignment), whatever his role. No query beyond the request's."""
+    if not user.is_authenticated:
+        return []
+    return _services_with(user, OBJ_CHANGE)
+
+
 def service_assigned_to(user: AnyUser) -> QuerySet[Service]:
     """The services of :func:`assigned_service_ids`."""
     own = assigned_service_ids(user)

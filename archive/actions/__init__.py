@@ -17,11 +17,21 @@ from archive.actions.documents import (
     version_add,
     version_text_extract,
 )
+from archive.actions.requests import (
+    access_grants_expire,
+    access_request_create,
+    access_request_grant,
+    access_request_refuse,
+)
 
 __all__ = [
     "HASH_ALGORITHM",
     "PRODUCER",
+    "access_grants_expire",
     "access_record",
+    "access_request_create",
+    "access_request_grant",
+    "access_request_refuse",
     "annex5_metadata",
     "document_attach",
     "document_class_save",

@@ -40,8 +40,10 @@ def archive_existing(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False  # each record is archived in its own transaction (archive/intake.py)
 
+    # After every schema migration of the archive: the code it calls uses today's models.
     dependencies = [
         ("archive", "0002_audit_log_indexes"),
+        ("archive", "0004_access_requests"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("services", "0006_audit_event_user"),
     ]

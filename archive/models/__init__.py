@@ -2,8 +2,9 @@
 
 A package by entity, re-exported here: document classes with their retention rules
 (``classes``), documents, their versions and links to the records they belong to
-(``documents``), and the append-only log of who viewed or downloaded which version
-(``access``).
+(``documents``), the append-only log of who viewed or downloaded which version
+(``access``), and the requests of the AU, the Sindaco Unico and the OdV to see documents, with
+their decisions (``requests``).
 """
 
 from archive.models.access import AccessKind, DocumentAccess
@@ -16,10 +17,22 @@ from archive.models.documents import (
     ExtractionState,
     Formation,
 )
+from archive.models.requests import (
+    DEFAULT_GRANT_DAYS,
+    MAX_GRANT_DAYS,
+    AccessDecision,
+    AccessRequest,
+    Outcome,
+    RequestState,
+)
 
 __all__ = [
+    "DEFAULT_GRANT_DAYS",
     "DEFAULT_LEGAL_BASIS",
+    "MAX_GRANT_DAYS",
+    "AccessDecision",
     "AccessKind",
+    "AccessRequest",
     "Document",
     "DocumentAccess",
     "DocumentClass",
@@ -28,5 +41,7 @@ __all__ = [
     "DocumentVersion",
     "ExtractionState",
     "Formation",
+    "Outcome",
+    "RequestState",
     "RetentionFrom",
 ]

@@ -19,18 +19,32 @@ from archive.selectors.documents import (
     sector_filter_choices,
     version_get,
 )
+from archive.selectors.requests import (
+    GRANT_ACCESSES_SHOWN,
+    access_request_get,
+    access_request_list,
+    decision_of,
+    grant_accesses,
+    grant_end,
+)
 
 __all__ = [
     "ACCESS_LOG_LIMIT",
     "DIREZIONE",
+    "GRANT_ACCESSES_SHOWN",
     "DocumentFilters",
     "ListState",
+    "access_request_get",
+    "access_request_list",
     "class_choices",
     "class_filter_choices",
+    "decision_of",
     "document_accesses",
     "document_get",
     "document_links",
     "document_list",
+    "grant_accesses",
+    "grant_end",
     "record_documents",
     "sector_filter_choices",
     "version_get",

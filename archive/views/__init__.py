@@ -6,9 +6,17 @@ from archive.views.documents import (
     DocumentDetailView,
     DocumentListView,
 )
+from archive.views.requests import (
+    AccessRequestCreateView,
+    AccessRequestDetailView,
+    AccessRequestListView,
+)
 from archive.views.versions import VersionCreateView, VersionDownloadView
 
 __all__ = [
+    "AccessRequestCreateView",
+    "AccessRequestDetailView",
+    "AccessRequestListView",
     "DocumentCreateView",
     "DocumentDeleteView",
     "DocumentDetailView",

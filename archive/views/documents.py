@@ -26,7 +26,7 @@ class DocumentListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.sees_archive(request.user):
+        if request.user.is_authenticated and not permissions.sees_documents(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -75,6 +75,8 @@ class DocumentListView(LoginRequiredMixin, ListView):
         context.update(
             filter_form=self.get_filter_form(),
             can_store=permissions.stores_any(self.request.user),
+            sees_requests=permissions.can_request(self.request.user)
+            or permissions.decides_any(self.request.user),
             query_string=query.urlencode(),
             meeting=self.get_meeting(),
         )

@@ -66,6 +66,7 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "services.view_statement",
             "budgets.view_all_budgets",
             "budgets.approve_budget",
+            "archive.add_accessrequest",
         }
     ),
     Role.DIRETTORE: frozenset(
@@ -92,6 +93,8 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "archive.view_documentclass",
             "archive.add_documentclass",
             "archive.change_documentclass",
+            # Access on request (Prot. 10 §6): decides the requests of every sector.
+            "archive.decide_all_accessrequests",
         }
     ),
     Role.COORDINATORE: frozenset(),
@@ -101,9 +104,10 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "services.view_all_services",
             "services.view_statement",
             "budgets.view_all_budgets",
+            "archive.add_accessrequest",
         }
     ),
-    Role.SINDACO: frozenset({"budgets.view_all_budgets"}),
+    Role.SINDACO: frozenset({"budgets.view_all_budgets", "archive.add_accessrequest"}),
     Role.OPERATORE: frozenset(),
     Role.GESTORE_UTENTI: frozenset(
         {
@@ -156,6 +160,7 @@ def test_a_new_app_s_grants_are_collected_and_an_unknown_role_is_refused(monkeyp
     )
     assert role_permissions()[Role.SINDACO] == {
         "budgets.view_all_budgets",
+        "archive.add_accessrequest",
         "accounts.view_audit_log",
     }
 

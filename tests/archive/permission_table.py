@@ -5,7 +5,13 @@ Coordinatore role user), one in SAD (``coord.sad``, where the Operatore works) a
 Direzione. "Own" is the document of the user's service (SIMF for the Direttore, who sees
 every sector); "someone else's" the other service's: 404 for Coordinatori and Operatori, the
 page for the Direttore. The AU, the Sindaco Unico and the OdV see what they are granted on
-request (next session): today nothing, so every route is 404 for them.
+request; the table's users hold no grant, so every document route is 404 for them
+(tests/archive/test_requests.py for what a grant gives).
+
+Access requests (``/archivio/richieste/``): the OdV's request on SIMF, the AU's on SAD, the
+Sindaco's on SIMF. "Own" is the requester's own request, or for a decider one he may decide
+(SIMF for the Coordinatore, who coordinates it); "someone else's" another requester's, or a
+SAD request for the Coordinatore. Deciding takes a fresh waiting request each time.
 """
 
 from __future__ import annotations
@@ -160,4 +166,129 @@ ROUTES = [
         snapshot=_document_count,
     ),
     _route("version_download", "version", note="attachment, streamed; records the download"),
+]
+
+
+# -- Access requests -------------------------------------------------------------------------
+
+REQUESTERS = frozenset({Role.AMMINISTRATORE_UNICO, Role.SINDACO, Role.ODV})
+DECIDERS = frozenset({Role.DIRETTORE, Role.COORDINATORE})
+# Whose request on which service (SIMF: the Coordinatore role user's).
+REQUEST_SECTORS = {Role.ODV: "simf", Role.AMMINISTRATORE_UNICO: "sad", Role.SINDACO: "simf"}
+
+
+def new_request(ctx: dict, role: str, sector: str):
+    """A waiting request of ``role`` on ``sector``, each with its own period (never a
+    duplicate of one still waiting)."""
+    from archive.actions import access_request_create
+
+    ctx["request_serial"] = ctx.get("request_serial", 0) + 1
+    return access_request_create(
+        reason=f"Verifica {role} {sector}",
+        service=ctx["services"][sector],
+        date_from=datetime.date(2025, 1, 1) + datetime.timedelta(days=ctx["request_serial"]),
+        date_to=datetime.date(2025, 12, 31),
+        actor=ctx["users"][role],
+    )
+
+
+def _requests(ctx: dict) -> dict:
+    if "access_requests" not in ctx:
+        _objects(ctx)
+        ctx["access_requests"] = {
+            role: new_request(ctx, role, sector) for role, sector in REQUEST_SECTORS.items()
+        }
+    return ctx["access_requests"]
+
+
+def _role_of(user, ctx) -> str | None:
+    for role, holder in ctx["users"].items():
+        if user is not None and holder.pk == user.pk:
+            return role
+    return None
+
+
+def own_request(user, ctx) -> dict:
+    requests, role = _requests(ctx), _role_of(user, ctx)
+    return {"pk": requests[role if role in REQUESTERS else Role.ODV].pk}
+
+
+def other_request(user, ctx) -> dict:
+    requests, role = _requests(ctx), _role_of(user, ctx)
+    if role == Role.ODV:
+        return {"pk": requests[Role.AMMINISTRATORE_UNICO].pk}
+    if role in REQUESTERS:
+        return {"pk": requests[Role.ODV].pk}
+    return {"pk": requests[Role.AMMINISTRATORE_UNICO].pk}  # SAD: not the Coordinatore's
+
+
+def fresh_own_request(user, ctx) -> dict:
+    """A new waiting request: the requester's own, or the OdV's on SIMF for a decider."""
+    _requests(ctx)
+    role = _role_of(user, ctx)
+    if role in REQUESTERS:
+        return {"pk": new_request(ctx, role, REQUEST_SECTORS[role]).pk}
+    return {"pk": new_request(ctx, Role.ODV, "simf").pk}
+
+
+def fresh_other_request(user, ctx) -> dict:
+    _requests(ctx)
+    return {"pk": new_request(ctx, Role.AMMINISTRATORE_UNICO, "sad").pk}
+
+
+def _new_request_data(user, ctx, url) -> dict:
+    return {
+        "settore": str(ctx["services"]["simf"].pk),
+        "anno": "2025",
+        "motivo": "Verifica periodica dell'OdV sulla documentazione del servizio.",
+    }
+
+
+def _grant_data(user, ctx, url) -> dict:
+    from django.utils import timezone
+
+    until = timezone.localdate() + datetime.timedelta(days=30)
+    return {"decisione": "concedi", "fino_al": until.isoformat(), "motivazione": ""}
+
+
+def _request_count(ctx, kwargs):
+    from archive.models import AccessDecision, AccessRequest
+
+    return (AccessRequest.objects.count(), AccessDecision.objects.count())
+
+
+ROUTES += [
+    Route(
+        "archive:access_request_list",
+        allowed=REQUESTERS | DECIDERS,
+        note="the requester's own; a decider's: those he may decide, waiting first",
+    ),
+    Route("archive:access_request_create", allowed=REQUESTERS),
+    Route(
+        "archive:access_request_create",
+        allowed=REQUESTERS,
+        method="post",
+        data=_new_request_data,
+        ok_status=302,
+        snapshot=_request_count,
+    ),
+    Route(
+        "archive:access_request_detail",
+        allowed=REQUESTERS | DECIDERS,
+        kwargs=own_request,
+        other_object_kwargs=other_request,
+        other_object_roles=REQUESTERS | {Role.COORDINATORE},
+    ),
+    Route(
+        "archive:access_request_detail",
+        allowed=DECIDERS,
+        method="post",
+        data=_grant_data,
+        ok_status=302,
+        kwargs=fresh_own_request,
+        other_object_kwargs=fresh_other_request,
+        other_object_roles=frozenset({Role.COORDINATORE}),
+        snapshot=_request_count,
+        note="grant or refuse; the requester cannot decide his own request",
+    ),
 ]

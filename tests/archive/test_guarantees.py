@@ -207,7 +207,8 @@ def test_keep_until_follows_the_class_rule(counted_from, reference, contract_end
 
 
 def test_roles_without_grants_see_nothing_today(client, docs, role_users):
-    """AU, Sindaco Unico and OdV see what they are granted on request (next session)."""
+    """AU, Sindaco Unico and OdV see only what they are granted on request: without a grant,
+    nothing (tests/archive/test_requests.py for what a grant gives)."""
     for role in (Role.AMMINISTRATORE_UNICO, Role.SINDACO, Role.ODV):
         client.force_login(role_users[role])
         assert client.get(reverse("archive:document_list")).status_code == 404

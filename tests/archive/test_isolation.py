@@ -62,3 +62,31 @@ def test_a_download_is_recorded_and_named(client, docs, coord_simf):
     assert (access.user, access.version, access.kind) == (coord_simf, version, "scaricamento")
     detail = client.get(reverse("archive:document_detail", args=[version.document.pk]))
     assert "Scaricamento" in detail.content.decode()
+
+
+def test_a_grant_to_the_odv_opens_nothing_to_another_coordinator(client, docs, ctx, role_users):
+    """coord.simf still gets 404 on SAD documents and downloads when the OdV holds a grant on
+    them: a grant is its requester's alone."""
+    import datetime
+
+    from django.utils import timezone
+
+    from archive.actions import access_request_create, access_request_grant
+
+    request = access_request_create(
+        reason="Verifica", service=ctx["services"]["sad"], actor=role_users[Role.ODV]
+    )
+    access_request_grant(
+        access_request=request,
+        valid_until=timezone.localdate() + datetime.timedelta(days=10),
+        actor=ctx["services"]["coord_sad"],
+    )
+    client.force_login(ctx["services"]["coord_simf"])
+    sad = docs["sad"]
+    assert (
+        client.get(reverse("archive:document_detail", args=[sad["document"].pk])).status_code == 404
+    )
+    url = reverse("archive:version_download", args=[sad["version"].pk])
+    assert client.get(url).status_code == 404
+    client.force_login(role_users[Role.ODV])
+    assert client.get(url).status_code == 200

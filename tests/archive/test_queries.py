@@ -64,3 +64,50 @@ def test_list_and_detail_queries_are_bounded(
         detail = client.get(reverse("archive:document_detail", args=[docs["simf"]["document"].pk]))
     assert detail.status_code == 200
     assert f"v{scale + 1}" in detail.content.decode()
+
+
+def _requests(scale: int, *, ctx) -> None:
+    """``5 × scale`` requests of the OdV, every other one granted by the Direttore."""
+    from django.utils import timezone
+
+    from archive.actions import access_request_create, access_request_grant
+
+    odv, director = ctx["users"][Role.ODV], ctx["users"][Role.DIRETTORE]
+    until = timezone.localdate() + datetime.timedelta(days=30)
+    for index in range(5 * scale):
+        request = access_request_create(
+            reason=f"Verifica {index}",
+            service=ctx["services"]["sad" if index % 2 else "simf"],
+            date_from=datetime.date(2025, 1, 1) + datetime.timedelta(days=index),
+            actor=odv,
+        )
+        if index % 2 == 0:
+            access_request_grant(access_request=request, valid_until=until, actor=director)
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+@pytest.mark.parametrize("role", [Role.ODV, Role.DIRETTORE, Role.COORDINATORE])
+def test_the_requests_list_queries_are_bounded(
+    scale, role, client, docs, ctx, django_assert_max_num_queries
+):
+    _requests(scale, ctx=ctx)
+    client.force_login(ctx["users"][role])
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = client.get(reverse("archive:access_request_list"))
+    assert response.status_code == 200
+    assert len(response.context["requests"]) >= scale
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_the_document_list_as_the_odv_with_grants_is_bounded(
+    scale, client, docs, ctx, django_assert_max_num_queries
+):
+    """However many grants and documents: the grants are read once, the list in one query."""
+    _data(scale, docs=docs, ctx=ctx)
+    _requests(scale, ctx=ctx)
+    client.force_login(ctx["users"][Role.ODV])
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = client.get(reverse("archive:document_list"))
+    assert response.status_code == 200
+    assert response.context["paginator"].count > 0
+    assert "Verbale dir" not in response.content.decode()

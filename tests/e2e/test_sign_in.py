@@ -13,12 +13,12 @@ pytestmark = pytest.mark.e2e
 # What each demo user's main navigation offers, in order (accounts/context_processors.py).
 # Only users are seeded here: Coordinatori without an assigned service see no Servizi/Budget.
 NAVIGATION = {
-    "au": ["Pagina iniziale", "Servizi", "Budget", "Registro attività"],
+    "au": ["Pagina iniziale", "Servizi", "Budget", "Archivio", "Registro attività"],
     "direttore": ["Pagina iniziale", "Servizi", "Budget", "Archivio", "Qualifiche e categorie"],
     "coord.simf": ["Pagina iniziale"],
     "coord.sad": ["Pagina iniziale"],
-    "odv": ["Pagina iniziale", "Servizi", "Budget", "Registro attività"],
-    "sindaco": ["Pagina iniziale", "Budget"],
+    "odv": ["Pagina iniziale", "Servizi", "Budget", "Archivio", "Registro attività"],
+    "sindaco": ["Pagina iniziale", "Budget", "Archivio"],
     "operatore": ["Pagina iniziale"],
     "gestore.utenti": ["Pagina iniziale", "Gestione utenti"],
 }

@@ -116,6 +116,19 @@ FROZEN = {
         "UPDATE archive_documentaccess SET kind = 'scaricamento'",
         "DELETE FROM archive_documentaccess",
     ],
+    # Access on request (Prot. 10 §6): a request never changes; a decision never changes
+    # (only a grant's expiry is recorded, once), and neither is ever removed.
+    "archive_accessrequest": [
+        "UPDATE archive_accessrequest SET reason = 'riscritto'",
+        "UPDATE archive_accessrequest SET service_id = NULL, direzione = true",
+        "DELETE FROM archive_accessrequest",
+    ],
+    "archive_accessdecision": [
+        "UPDATE archive_accessdecision SET valid_until = valid_until + 60",
+        "UPDATE archive_accessdecision SET outcome = 'rifiutata', valid_until = NULL, "
+        "reason = 'riscritto'",
+        "DELETE FROM archive_accessdecision",
+    ],
     "budgets_timelineentry": [
         "UPDATE budgets_timelineentry SET comment = 'riscritto'",
         "DELETE FROM budgets_timelineentry",
@@ -231,6 +244,23 @@ def _seed():
         actor=User.objects.get(username="direttore"), version=version, kind="visualizzazione"
     )
     version_text_extract(version=version)
+    # One decided access request (the demo's is waiting): the Sindaco's, granted.
+    import datetime
+
+    from django.utils import timezone
+
+    from archive.actions import access_request_create, access_request_grant
+
+    granted = access_request_create(
+        reason="Verifica del Sindaco Unico",
+        direzione=True,
+        actor=User.objects.get(username="sindaco"),
+    )
+    access_request_grant(
+        access_request=granted,
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+        actor=User.objects.get(username="direttore"),
+    )
 
 
 @pytest.fixture

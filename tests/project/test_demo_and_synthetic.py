@@ -281,3 +281,15 @@ def test_demo_statements_and_approved_budgets_are_archive_documents(demo):
             links = DocumentLink.objects.filter(content_type=content_type, object_id=str(record.pk))
             assert links.count() == 1
             assert links.get().document.versions.get().kind == "pdf"
+
+
+@pytest.mark.django_db
+def test_demo_has_one_waiting_access_request_of_the_odv(demo):
+    """Prot. 10 §6: the OdV asks for the SAD documents of last year; nobody decided yet."""
+    from django.utils import timezone
+
+    from archive.models import AccessRequest
+
+    request = AccessRequest.objects.select_related("service").get(requester__username="odv")
+    assert request.service.code == "sad" and request.state == "in_attesa"
+    assert request.date_from.year == timezone.localdate().year - 1

@@ -171,7 +171,7 @@ def test_gunicorn_and_celery_use_the_same_format():
 
 PRINT_SCHEDULE = (
     "import json; from django.conf import settings; "
-    "print(json.dumps(settings.CELERY_BEAT_SCHEDULE))"
+    "print(json.dumps(settings.CELERY_BEAT_SCHEDULE, default=repr))"
 )
 
 
@@ -217,3 +217,16 @@ def test_beat_intervals_come_from_the_environment_with_expiry(tmp_path):
     refused = _schedule(tmp_path, BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS="0")
     assert refused.returncode != 0
     assert "BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS" in refused.stderr
+
+
+def test_the_access_grants_expire_every_night():
+    """Prot. 10 §6: the daily task that records expired access grants runs on a calendar
+    (Europe/Rome), once a day, and a run that waited a day expires."""
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["archive-expire-access-grants"]
+    assert entry["task"] == "archive.tasks.expire_access_grants"
+    assert isinstance(entry["schedule"], crontab)
+    assert entry["schedule"].hour == {0} and entry["schedule"].minute == {10}
+    assert entry["options"]["expires"] == 86400
