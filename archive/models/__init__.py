@@ -3,7 +3,7 @@
 A package by entity, re-exported here: document classes with their retention rules
 (``classes``), documents, their versions and links to the records they belong to
 (``documents``), and the append-only log of who viewed or downloaded which version
-(``access``).
+(``access``), and the integrity checks that re-hash every stored file (``integrity``).
 """
 
 from archive.models.access import AccessKind, DocumentAccess
@@ -16,9 +16,17 @@ from archive.models.documents import (
     ExtractionState,
     Formation,
 )
+from archive.models.integrity import (
+    MAX_RECORDED_FAILURES,
+    IntegrityCheck,
+    IntegrityFailure,
+    IntegrityOrigin,
+    IntegrityProblem,
+)
 
 __all__ = [
     "DEFAULT_LEGAL_BASIS",
+    "MAX_RECORDED_FAILURES",
     "AccessKind",
     "Document",
     "DocumentAccess",
@@ -28,5 +36,9 @@ __all__ = [
     "DocumentVersion",
     "ExtractionState",
     "Formation",
+    "IntegrityCheck",
+    "IntegrityFailure",
+    "IntegrityOrigin",
+    "IntegrityProblem",
     "RetentionFrom",
 ]
