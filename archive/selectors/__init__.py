@@ -12,24 +12,38 @@ from archive.selectors.documents import (
     class_choices,
     class_filter_choices,
     document_accesses,
+    document_excerpts,
     document_get,
     document_links,
     document_list,
+    extraction_pending,
+    search_query,
     sector_filter_choices,
     version_get,
+)
+from archive.selectors.integrity import (
+    FAILURES_SHOWN,
+    integrity_check_list,
+    integrity_failures,
 )
 
 __all__ = [
     "ACCESS_LOG_LIMIT",
     "DIREZIONE",
+    "FAILURES_SHOWN",
     "DocumentFilters",
     "ListState",
     "class_choices",
     "class_filter_choices",
     "document_accesses",
+    "document_excerpts",
     "document_get",
     "document_links",
     "document_list",
+    "extraction_pending",
+    "integrity_check_list",
+    "integrity_failures",
+    "search_query",
     "sector_filter_choices",
     "version_get",
 ]
