@@ -7,6 +7,8 @@
 - Amministratore Unico, Sindaco Unico and OdV: the documents they are granted on request
   (§6: "made available on request"). Grants come with access requests (issue 9, next
   session); until then they see nothing of the archive.
+- The integrity checks (every stored file re-hashed, Prot. 10 §6): the Direttore and the OdV
+  see their results; the Direttore may start one by hand. Nobody else sees them (404).
 - Nobody deletes a document: deletion before the end of retention is refused on every route
   (the database refuses it too); disposal after it will be its own, approved, path.
 
@@ -34,11 +36,24 @@ STORE_ALL_DOCUMENTS = "archive.store_all_documents"
 VIEW_CLASSES = "archive.view_documentclass"
 ADD_CLASSES = "archive.add_documentclass"
 CHANGE_CLASSES = "archive.change_documentclass"
+# The integrity checks: their results, and starting one by hand.
+VIEW_INTEGRITY = "archive.view_integritycheck"
+RUN_INTEGRITY = "archive.run_integritycheck"
 
 ROLE_GRANTS: dict[str, frozenset[str]] = {
     Role.DIRETTORE: frozenset(
-        {VIEW_ALL_DOCUMENTS, STORE_ALL_DOCUMENTS, VIEW_CLASSES, ADD_CLASSES, CHANGE_CLASSES}
+        {
+            VIEW_ALL_DOCUMENTS,
+            STORE_ALL_DOCUMENTS,
+            VIEW_CLASSES,
+            ADD_CLASSES,
+            CHANGE_CLASSES,
+            VIEW_INTEGRITY,
+            RUN_INTEGRITY,
+        }
     ),
+    # The OdV supervises (Prot. 10 §7): it reads the checks' results, never runs anything.
+    Role.ODV: frozenset({VIEW_INTEGRITY}),
 }
 
 
@@ -126,6 +141,27 @@ def require(
 ) -> None:
     """Raise ``PermissionDenied`` unless ``can(...)``: the first line of every action."""
     if not can(user, action, document, service=service):
+        raise PermissionDenied(f"archive: {action} refused")
+
+
+class IntegrityAction(StrEnum):
+    VIEW = "view_integrity"  # the checks' results and failures
+    RUN = "run_integrity"  # start a check by hand (it runs in the worker)
+
+
+_INTEGRITY_PERMISSIONS = {IntegrityAction.VIEW: VIEW_INTEGRITY, IntegrityAction.RUN: RUN_INTEGRITY}
+
+
+def can_integrity(user: AnyUser | None, action: IntegrityAction | str) -> bool:
+    """May ``user`` see the integrity checks (VIEW) or start one (RUN)?"""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.has_perm(_INTEGRITY_PERMISSIONS[IntegrityAction(action)])
+
+
+def require_integrity(user: AnyUser | None, action: IntegrityAction | str) -> None:
+    """Raise ``PermissionDenied`` unless ``can_integrity(...)``."""
+    if not can_integrity(user, action):
         raise PermissionDenied(f"archive: {action} refused")
 
 

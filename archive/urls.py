@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.DocumentListView.as_view(), name="document_list"),
     path("nuovo/", views.DocumentCreateView.as_view(), name="document_create"),
     path("<int:pk>/", views.DocumentDetailView.as_view(), name="document_detail"),
+    path("<int:pk>/estrazione/", views.ExtractionStateView.as_view(), name="extraction_state"),
+    path("integrita/", views.IntegrityView.as_view(), name="integrity"),
     path("<int:pk>/elimina/", views.DocumentDeleteView.as_view(), name="document_delete"),
     path("<int:pk>/nuova-versione/", views.VersionCreateView.as_view(), name="version_create"),
     path(

@@ -29,6 +29,17 @@ def navigation_items(user) -> list[dict]:
         items.append(
             {"label": _("Archivio"), "url": reverse("archive:document_list"), "key": "archive"}
         )
+    if not archive_permissions.sees_archive(user) and archive_permissions.can_integrity(
+        user, archive_permissions.IntegrityAction.VIEW
+    ):
+        # The OdV reads the integrity checks; the archive's readers find them on its list.
+        items.append(
+            {
+                "label": _("Integrità archivio"),
+                "url": reverse("archive:integrity"),
+                "key": "archive",
+            }
+        )
     if account_permissions.can_view_audit_log(user):
         items.append(
             {

@@ -9,6 +9,7 @@ to real services.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from segrate_compliance.log import logging_config
@@ -389,6 +390,13 @@ CELERY_BEAT_SCHEDULE = {
         "accounts.tasks.sync_role_memberships",
         _every("BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS", 3600),
     ),
+    # Prot. 10 §6: every stored file re-hashed weekly, Sunday 03:00 Europe/Rome (CELERY_TIMEZONE);
+    # a run not started within a day is dropped (the next week's runs anyway).
+    "archive-integrity-check": {
+        "task": "archive.tasks.integrity_check",
+        "schedule": crontab(minute="0", hour="3", day_of_week="sun"),
+        "options": {"expires": 86400, "expire_seconds": 86400},
+    },
 }
 
 # -- Audit (django-pghistory) ------------------------------------------------------------------

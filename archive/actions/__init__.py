@@ -16,8 +16,15 @@ from archive.actions.documents import (
     version_add,
     version_text_extract,
 )
+from archive.actions.integrity import (
+    BATCH_SIZE,
+    integrity_check_request,
+    integrity_check_run,
+    weekly_run_key,
+)
 
 __all__ = [
+    "BATCH_SIZE",
     "HASH_ALGORITHM",
     "PRODUCER",
     "access_record",
@@ -26,6 +33,9 @@ __all__ = [
     "document_class_save",
     "document_delete",
     "document_store",
+    "integrity_check_request",
+    "integrity_check_run",
     "version_add",
     "version_text_extract",
+    "weekly_run_key",
 ]

@@ -5,7 +5,9 @@ from archive.views.documents import (
     DocumentDeleteView,
     DocumentDetailView,
     DocumentListView,
+    ExtractionStateView,
 )
+from archive.views.integrity import IntegrityView
 from archive.views.versions import VersionCreateView, VersionDownloadView
 
 __all__ = [
@@ -13,6 +15,8 @@ __all__ = [
     "DocumentDeleteView",
     "DocumentDetailView",
     "DocumentListView",
+    "ExtractionStateView",
+    "IntegrityView",
     "VersionCreateView",
     "VersionDownloadView",
 ]
