@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,20 +23,13 @@ from tests.factories.services import ServiceFactory
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path("/tmp/shots-search")
-
-
-def _shot(page, name):
-    path = shot(page, name)
-    SHOTS.mkdir(exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
-
 
 @pytest.fixture
 def archive_docs(demo_users):
     director = demo_users["direttore"]
     sad = ServiceFactory(code="sad", name="SAD – Servizio Assistenza Domiciliare", kind="sad")
     verbali = DocumentClass.objects.create(code="verbali-riunione", name="Verbali di riunione")
+    contratti = DocumentClass.objects.create(code="contratti", name="Contratti")
     items = [
         (
             "Verbale dell'incontro con l'Ufficio di Piano",
@@ -49,6 +41,7 @@ def archive_docs(demo_users):
                 "verbale.pdf",
             ),
             sad,
+            verbali,
         ),
         (
             "Relazione trimestrale del SAD",
@@ -57,14 +50,20 @@ def archive_docs(demo_users):
                 "Le riunioni di équipe si sono tenute ogni due settimane; nessun reclamo.",
             ),
             sad,
+            verbali,
         ),
-        ("Contratto di servizio 2025", text_upload("contratto.txt", "Contratto e allegati."), None),
+        (
+            "Contratto di servizio 2025",
+            text_upload("contratto.txt", "Contratto e allegati."),
+            None,
+            contratti,
+        ),
     ]
     documents = []
-    for index, (title, data, service) in enumerate(items):
+    for index, (title, data, service, document_class) in enumerate(items):
         document = document_store(
             title=title,
-            document_class=verbali,
+            document_class=document_class,
             service=service,
             reference_date=datetime.date(2025, 11, 12 - index),
             upload=data,
@@ -85,7 +84,7 @@ def test_the_direttore_searches_the_archive(live_server, new_context, demo_passw
     rows = page.locator("table.data-table tbody tr")
     expect(rows).to_have_count(2)
     expect(page.locator("p.excerpt mark").first).to_have_text("riunione")
-    _shot(page, "archive-search-01-results")
+    shot(page, "archive-search-01-results")
     page.get_by_label("Cerca").fill('"x" ' * 80)
     page.get_by_role("button", name="Filtra").click()
     expect(page.get_by_text("Cerca al massimo 200 caratteri")).to_be_visible()
@@ -105,11 +104,13 @@ def test_the_page_refreshes_when_the_text_is_extracted(
     )
     page = new_context().new_page()
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     login(page, live_server, "direttore", demo_password)
     page.goto(url(live_server, "archive:document_detail", pk=document.pk))
     expect(page.locator("#extraction-status")).to_contain_text("La pagina si aggiorna da sola")
-    _shot(page, "archive-search-02-extraction-pending")
+    shot(page, "archive-search-02-extraction-pending")
     version_text_extract(version=document.versions.get())
     expect(page.locator("#extraction-status")).to_have_count(0, timeout=15_000)
     expect(page.get_by_role("cell", name="Testo estratto")).to_be_visible()
@@ -130,11 +131,11 @@ def test_the_integrity_page(live_server, new_context, demo_password, archive_doc
     expect(page.get_by_text("2 file mancanti o alterati")).to_be_visible()
     page.get_by_role("button", name="Avvia una verifica ora").click()
     expect(page.get_by_text("Verifica avviata")).to_be_visible()
-    _shot(page, "archive-search-03-integrity")
+    shot(page, "archive-search-03-integrity")
 
     odv = new_context().new_page()
     login(odv, live_server, "odv", demo_password)
     odv.get_by_role("link", name="Integrità archivio").click()
     expect(odv.get_by_text("2 file mancanti o alterati")).to_be_visible()
     expect(odv.get_by_role("button", name="Avvia una verifica ora")).to_have_count(0)
-    _shot(odv, "archive-search-04-integrity-odv")
+    shot(odv, "archive-search-04-integrity-odv")
