@@ -42,7 +42,24 @@ class SectorField(forms.ChoiceField):
         return self._services[value]
 
 
+SEARCH_MAX_LENGTH = 200
+
+
 class DocumentFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Cerca"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        strip=True,
+        validators=[reject_control_characters],
+        error_messages={
+            "max_length": _("Cerca al massimo %(limit_value)d caratteri (ora %(show_value)d).")
+        },
+        help_text=_(
+            'Parole del titolo, dei metadati o del testo dei file. "Tra virgolette" per una '
+            "frase, -parola per escluderla, or per l'una o l'altra."
+        ),
+    )
     classe = forms.ModelChoiceField(
         label=_("Classe"),
         queryset=DocumentClass.objects.none(),
@@ -63,7 +80,7 @@ class DocumentFilterForm(forms.Form):
             empty_label=_("Tutti"),
             required=False,
         )
-        self.order_fields(["classe", "settore", "dal", "al", "stato"])
+        self.order_fields(["q", "classe", "settore", "dal", "al", "stato"])
 
 
 class UploadField(forms.FileField):

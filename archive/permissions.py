@@ -12,6 +12,8 @@
   end date, whether or not the daily task has marked it expired (today is in the query).
   Grants are read once per request (``accounts.request_cache``), never kept between requests:
   they expire with the date, which no permission version follows.
+- The integrity checks (every stored file re-hashed, Prot. 10 §6): the Direttore and the OdV
+  see their results; the Direttore may start one by hand. Nobody else sees them (404).
 - Nobody deletes a document: deletion before the end of retention is refused on every route
   (the database refuses it too); disposal after it will be its own, approved, path.
 - Access requests: the requester sees his own; a decider those he may decide. Someone else's
@@ -53,6 +55,9 @@ CHANGE_CLASSES = "archive.change_documentclass"
 # Access on request (Prot. 10 §6): who asks, and who decides for every sector.
 REQUEST_ACCESS = "archive.add_accessrequest"
 DECIDE_ALL_REQUESTS = "archive.decide_all_accessrequests"
+# The integrity checks: their results, and starting one by hand.
+VIEW_INTEGRITY = "archive.view_integritycheck"
+RUN_INTEGRITY = "archive.run_integritycheck"
 
 ROLE_GRANTS: dict[str, frozenset[str]] = {
     Role.DIRETTORE: frozenset(
@@ -63,11 +68,15 @@ ROLE_GRANTS: dict[str, frozenset[str]] = {
             ADD_CLASSES,
             CHANGE_CLASSES,
             DECIDE_ALL_REQUESTS,
+            VIEW_INTEGRITY,
+            RUN_INTEGRITY,
         }
     ),
     Role.AMMINISTRATORE_UNICO: frozenset({REQUEST_ACCESS}),
     Role.SINDACO: frozenset({REQUEST_ACCESS}),
-    Role.ODV: frozenset({REQUEST_ACCESS}),
+    # The OdV supervises (Prot. 10 §7): it reads the integrity checks' results, never runs
+    # anything; it requests documents like the AU and the Sindaco.
+    Role.ODV: frozenset({REQUEST_ACCESS, VIEW_INTEGRITY}),
 }
 
 
@@ -258,6 +267,27 @@ def require(
 ) -> None:
     """Raise ``PermissionDenied`` unless ``can(...)``: the first line of every action."""
     if not can(user, action, document, service=service):
+        raise PermissionDenied(f"archive: {action} refused")
+
+
+class IntegrityAction(StrEnum):
+    VIEW = "view_integrity"  # the checks' results and failures
+    RUN = "run_integrity"  # start a check by hand (it runs in the worker)
+
+
+_INTEGRITY_PERMISSIONS = {IntegrityAction.VIEW: VIEW_INTEGRITY, IntegrityAction.RUN: RUN_INTEGRITY}
+
+
+def can_integrity(user: AnyUser | None, action: IntegrityAction | str) -> bool:
+    """May ``user`` see the integrity checks (VIEW) or start one (RUN)?"""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.has_perm(_INTEGRITY_PERMISSIONS[IntegrityAction(action)])
+
+
+def require_integrity(user: AnyUser | None, action: IntegrityAction | str) -> None:
+    """Raise ``PermissionDenied`` unless ``can_integrity(...)``."""
+    if not can_integrity(user, action):
         raise PermissionDenied(f"archive: {action} refused")
 
 

@@ -3,9 +3,15 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from accounts.models import User
 from archive import intake
-from archive.actions import access_grants_expire, version_text_extract
-from archive.models import DocumentVersion
+from archive.actions import (
+    access_grants_expire,
+    integrity_check_run,
+    version_text_extract,
+    weekly_run_key,
+)
+from archive.models import DocumentVersion, IntegrityOrigin
 
 
 @shared_task(name="archive.tasks.extract_version_text", ignore_result=True)
@@ -35,3 +41,14 @@ def expire_access_grants() -> int:
     """Daily: mark the access grants whose end date has passed and tell their requesters
     (idempotent; visibility never waits for it)."""
     return access_grants_expire()
+
+
+@shared_task(name="archive.tasks.integrity_check", ignore_result=True)
+def integrity_check(run_key: str | None = None, requested_by_id: int | None = None) -> None:
+    """Re-hash every stored file: weekly from beat (no arguments: the week's key), or by hand
+    (the key and the Direttore's id). Idempotent: a key already recorded is not run again."""
+    if run_key is None:
+        integrity_check_run(run_key=weekly_run_key(), origin=IntegrityOrigin.SCHEDULED)
+        return
+    requested_by = User.objects.filter(pk=requested_by_id).first() if requested_by_id else None
+    integrity_check_run(run_key=run_key, origin=IntegrityOrigin.MANUAL, requested_by=requested_by)

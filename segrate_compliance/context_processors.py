@@ -34,6 +34,17 @@ def navigation_items(user) -> list[dict]:
             else reverse("archive:document_list")
         )
         items.append({"label": _("Archivio"), "url": archive_url, "key": "archive"})
+    if not archive_permissions.sees_archive(user) and archive_permissions.can_integrity(
+        user, archive_permissions.IntegrityAction.VIEW
+    ):
+        # The OdV reads the integrity checks; the archive's readers find them on its list.
+        items.append(
+            {
+                "label": _("Integrità archivio"),
+                "url": reverse("archive:integrity"),
+                "key": "archive",
+            }
+        )
     if account_permissions.can_view_audit_log(user):
         items.append(
             {

@@ -408,6 +408,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=10, hour=0),
         "options": {"expires": 86400, "expire_seconds": 86400},
     },
+    # Prot. 10 §6: every stored file re-hashed weekly, Sunday 03:00 Europe/Rome (CELERY_TIMEZONE);
+    # a run not started within a day is dropped (the next week's runs anyway).
+    "archive-integrity-check": {
+        "task": "archive.tasks.integrity_check",
+        "schedule": crontab(minute="0", hour="3", day_of_week="sun"),
+        "options": {"expires": 86400, "expire_seconds": 86400},
+    },
 }
 
 # -- Audit (django-pghistory) ------------------------------------------------------------------

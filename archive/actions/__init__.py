@@ -17,6 +17,12 @@ from archive.actions.documents import (
     version_add,
     version_text_extract,
 )
+from archive.actions.integrity import (
+    BATCH_SIZE,
+    integrity_check_request,
+    integrity_check_run,
+    weekly_run_key,
+)
 from archive.actions.requests import (
     access_grants_expire,
     access_request_create,
@@ -25,6 +31,7 @@ from archive.actions.requests import (
 )
 
 __all__ = [
+    "BATCH_SIZE",
     "HASH_ALGORITHM",
     "PRODUCER",
     "access_grants_expire",
@@ -38,6 +45,9 @@ __all__ = [
     "document_delete",
     "document_store",
     "document_store_produced",
+    "integrity_check_request",
+    "integrity_check_run",
     "version_add",
     "version_text_extract",
+    "weekly_run_key",
 ]

@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("archive", "0002_audit_log_indexes"),
         ("archive", "0004_access_requests"),
+        ("archive", "0005_search_integrity"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("services", "0006_audit_event_user"),
     ]

@@ -3,8 +3,9 @@
 A package by entity, re-exported here: document classes with their retention rules
 (``classes``), documents, their versions and links to the records they belong to
 (``documents``), the append-only log of who viewed or downloaded which version
-(``access``), and the requests of the AU, the Sindaco Unico and the OdV to see documents, with
-their decisions (``requests``).
+(``access``), the requests of the AU, the Sindaco Unico and the OdV to see documents, with
+their decisions (``requests``), and the integrity checks that re-hash every stored file
+(``integrity``).
 """
 
 from archive.models.access import AccessKind, DocumentAccess
@@ -16,6 +17,13 @@ from archive.models.documents import (
     DocumentVersion,
     ExtractionState,
     Formation,
+)
+from archive.models.integrity import (
+    MAX_RECORDED_FAILURES,
+    IntegrityCheck,
+    IntegrityFailure,
+    IntegrityOrigin,
+    IntegrityProblem,
 )
 from archive.models.requests import (
     DEFAULT_GRANT_DAYS,
@@ -30,6 +38,7 @@ __all__ = [
     "DEFAULT_GRANT_DAYS",
     "DEFAULT_LEGAL_BASIS",
     "MAX_GRANT_DAYS",
+    "MAX_RECORDED_FAILURES",
     "AccessDecision",
     "AccessKind",
     "AccessRequest",
@@ -41,6 +50,10 @@ __all__ = [
     "DocumentVersion",
     "ExtractionState",
     "Formation",
+    "IntegrityCheck",
+    "IntegrityFailure",
+    "IntegrityOrigin",
+    "IntegrityProblem",
     "Outcome",
     "RequestState",
     "RetentionFrom",

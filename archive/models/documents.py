@@ -14,6 +14,8 @@ import uuid
 import pgtrigger
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
@@ -79,6 +81,32 @@ IF (NEW.extracted_text, NEW.extraction_state) IS DISTINCT FROM
     RAISE EXCEPTION 'Il testo estratto di una versione si scrive una volta sola.'
         USING ERRCODE = 'insufficient_privilege';
 END IF;
+RETURN NEW;
+"""
+
+
+# The search vector of a version (Prot. 10 §6: documents found when they are asked for), always
+# recomputed by the database, on every insert and update, whatever the statement wrote into the
+# column: a direct write cannot make a document findable by words it does not contain, nor hide
+# it. Weights: the document's title (A), its class and the version's Annex 5 metadata (B), the
+# text extracted from the file (C). Italian stemming ("riunioni" finds "riunione"). A text whose
+# lexemes pass PostgreSQL's 1 MB tsvector limit is indexed by its first 100,000 characters
+# rather than failing the extraction's write.
+VERSION_SEARCH_SQL = """
+SELECT d.title, c.name INTO doc_title, class_name
+    FROM archive_document d JOIN archive_documentclass c ON c.id = d.document_class_id
+    WHERE d.id = NEW.document_id;
+head := setweight(to_tsvector('italian', coalesce(doc_title, '')), 'A')
+    || setweight(to_tsvector('italian', coalesce(class_name, '')), 'B')
+    || setweight(
+        jsonb_to_tsvector('italian', coalesce(NEW.metadata, '{}'::jsonb), '["string"]'), 'B'
+    );
+BEGIN
+    body := setweight(to_tsvector('italian', coalesce(NEW.extracted_text, '')), 'C');
+EXCEPTION WHEN program_limit_exceeded THEN
+    body := setweight(to_tsvector('italian', left(NEW.extracted_text, 100000)), 'C');
+END;
+NEW.search_vector := head || body;
 RETURN NEW;
 """
 
@@ -207,10 +235,19 @@ class Document(models.Model):
         return self.document_class.retention_from == RetentionFrom.CONTRACT_END
 
 
-@audited(exclude=["extracted_text"])
+@audited(exclude=["extracted_text", "search_vector"])
 class DocumentVersion(models.Model):
     """One version of a document: its own file (write-once, content-addressed), hash and
-    the AgID Annex 5 metadata captured when it was stored."""
+    the AgID Annex 5 metadata captured when it was stored.
+
+    The full-text search (``search_vector``) lives here, on the version, not on the document:
+    the text is a version's (each version has its own file and extracted text, written once by
+    the worker), and ``Document`` is frozen by its trigger, so a vector there would need a
+    hole in that freeze. A document is found when any of its versions matches (an old
+    version's words stay part of what the archive keeps); the vector carries the document's
+    title and class too, so one GIN index answers every search. ``VERSION_SEARCH_SQL``
+    computes it in the database on every write: it cannot be faked.
+    """
 
     # Names can appear in a file name; the metadata name the person who stored it.
     audit_personal_fields = frozenset({"original_name", "metadata"})
@@ -237,11 +274,17 @@ class DocumentVersion(models.Model):
         default=ExtractionState.PENDING,
     )
     extracted_text = models.TextField(_("testo estratto"), blank=True, editable=False)
+    search_vector = SearchVectorField(_("indice di ricerca"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("versione di documento")
         verbose_name_plural = _("versioni di documento")
         ordering = ["document", "-number"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="documentversion_search"),
+            # The integrity check walks the files in name order (each shared file read once).
+            models.Index(fields=["blob_name", "id"], name="documentversion_blob"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "number"], name="documentversion_number_unique"
@@ -273,6 +316,18 @@ class DocumentVersion(models.Model):
                 operation=pgtrigger.Update,
                 when=pgtrigger.Before,
                 func=VERSION_FROZEN_SQL,
+            ),
+            pgtrigger.Trigger(
+                name="version_search",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                when=pgtrigger.Before,
+                declare=[
+                    ("doc_title", "text"),
+                    ("class_name", "text"),
+                    ("head", "tsvector"),
+                    ("body", "tsvector"),
+                ],
+                func=VERSION_SEARCH_SQL,
             ),
             _no_delete("version_kept"),
         ]

@@ -12,12 +12,20 @@ from archive.selectors.documents import (
     class_choices,
     class_filter_choices,
     document_accesses,
+    document_excerpts,
     document_get,
     document_links,
     document_list,
+    extraction_pending,
     record_documents,
+    search_query,
     sector_filter_choices,
     version_get,
+)
+from archive.selectors.integrity import (
+    FAILURES_SHOWN,
+    integrity_check_list,
+    integrity_failures,
 )
 from archive.selectors.requests import (
     GRANT_ACCESSES_SHOWN,
@@ -31,6 +39,7 @@ from archive.selectors.requests import (
 __all__ = [
     "ACCESS_LOG_LIMIT",
     "DIREZIONE",
+    "FAILURES_SHOWN",
     "GRANT_ACCESSES_SHOWN",
     "DocumentFilters",
     "ListState",
@@ -40,12 +49,17 @@ __all__ = [
     "class_filter_choices",
     "decision_of",
     "document_accesses",
+    "document_excerpts",
     "document_get",
     "document_links",
     "document_list",
+    "extraction_pending",
     "grant_accesses",
     "grant_end",
+    "integrity_check_list",
+    "integrity_failures",
     "record_documents",
+    "search_query",
     "sector_filter_choices",
     "version_get",
 ]

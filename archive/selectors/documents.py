@@ -6,10 +6,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from archive.models import (
     Document,
@@ -18,6 +21,7 @@ from archive.models import (
     DocumentLink,
     DocumentState,
     DocumentVersion,
+    ExtractionState,
 )
 from archive.permissions import Action, can, document_visible_to
 from services.models import Service
@@ -25,6 +29,10 @@ from services.permissions import AnyUser, service_assigned_to
 
 ACCESS_LOG_LIMIT = 50
 DIREZIONE = "direzione"
+SEARCH_CONFIG = "italian"
+# ts_headline marks matches with these (control characters: the extracted text never holds
+# them, archive.extraction strips them), replaced by <mark> after the excerpt is escaped.
+_START, _STOP = "\x02", "\x03"
 
 
 class ListState:
@@ -43,6 +51,13 @@ class DocumentFilters:
     date_to: datetime.date | None = None
     state: str = ""
     record: models.Model | None = None  # documents linked to this record (a meeting)
+    text: str = ""  # words to search, websearch syntax ("quoted phrase", -excluded, or)
+
+
+def search_query(text: str) -> SearchQuery:
+    """The user's words as ``websearch_to_tsquery('italian', …)``: any string is a valid
+    query there (quotes, operators and stray symbols are read as words or dropped)."""
+    return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
 
 
 def document_list(*, user: AnyUser, filters: DocumentFilters | None = None) -> QuerySet[Document]:
@@ -71,12 +86,74 @@ def document_list(*, user: AnyUser, filters: DocumentFilters | None = None) -> Q
         documents = documents.filter(state=DocumentState.CONSERVATO, keep_until__lt=today)
     elif filters.state == ListState.DISPOSED:
         documents = documents.filter(state=DocumentState.SCARTATO)
+    if filters.text:
+        return _matching(documents, filters.text)
     return documents.order_by("-reference_date", "-pk")
+
+
+def _matching(documents: QuerySet[Document], text: str) -> QuerySet[Document]:
+    """``documents`` any of whose versions matches ``text`` (GIN index on the versions'
+    ``search_vector``), best first: the rank of the best-matching version, then the date."""
+    query = search_query(text)
+    matches = DocumentVersion.objects.filter(document=OuterRef("pk"), search_vector=query)
+    best = (
+        matches.annotate(rank=SearchRank(F("search_vector"), query))
+        .values("document")
+        .annotate(best=Max("rank"))
+        .values("best")
+    )
+    return (
+        documents.filter(Exists(matches))
+        .annotate(rank=Subquery(best))
+        .order_by("-rank", "-reference_date", "-pk")
+    )
+
+
+def document_excerpts(*, documents: list[Document], text: str) -> dict[int, SafeString]:
+    """A short excerpt of the best-matching version of each of ``documents`` (the rows of one
+    page: ``ts_headline`` reads the whole text, so never for more), the words found marked;
+    one query. The excerpt is escaped before the marks are put in."""
+    if not documents or not text:
+        return {}
+    query = search_query(text)
+    rows = (
+        DocumentVersion.objects.filter(
+            document__in=[document.pk for document in documents], search_vector=query
+        )
+        .annotate(
+            rank=SearchRank(F("search_vector"), query),
+            excerpt=SearchHeadline(
+                "extracted_text",
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=_START,
+                stop_sel=_STOP,
+                fragment_delimiter=" … ",
+                max_fragments=2,
+                max_words=18,
+                min_words=6,
+            ),
+        )
+        .order_by("document_id", "-rank", "-number")
+        .distinct("document_id")
+        .values_list("document_id", "excerpt")
+    )
+    excerpts = {}
+    for document_id, excerpt in rows:
+        if excerpt and excerpt.strip():
+            marked = escape(excerpt).replace(_START, "<mark>").replace(_STOP, "</mark>")
+            excerpts[document_id] = mark_safe(marked)  # noqa: S308 -- escaped just above
+    return excerpts
 
 
 def document_get(*, user: AnyUser, pk: int) -> Document:
     """One document ``user`` may see, with its versions (newest first); else 404."""
-    versions = DocumentVersion.objects.select_related("stored_by").order_by("-number")
+    # The text and the search vector can weigh a megabyte a version: the page shows neither.
+    versions = (
+        DocumentVersion.objects.select_related("stored_by")
+        .defer("extracted_text", "search_vector")
+        .order_by("-number")
+    )
     document = (
         document_visible_to(user)
         .select_related("document_class", "service", "created_by")
@@ -87,6 +164,26 @@ def document_get(*, user: AnyUser, pk: int) -> Document:
     if document is None:
         raise Http404
     return document
+
+
+def extraction_pending(*, user: AnyUser, pk: int) -> bool:
+    """Is the text of a version of document ``pk`` (one ``user`` may see, else 404) still
+    being extracted? One query."""
+    states = list(
+        document_visible_to(user)
+        .filter(pk=pk)
+        .annotate(
+            pending=Exists(
+                DocumentVersion.objects.filter(
+                    document=OuterRef("pk"), extraction_state=ExtractionState.PENDING
+                )
+            )
+        )
+        .values_list("pending", flat=True)
+    )
+    if not states:
+        raise Http404
+    return bool(states[0])
 
 
 def version_get(*, user: AnyUser, pk: int) -> DocumentVersion:

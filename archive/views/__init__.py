@@ -5,7 +5,9 @@ from archive.views.documents import (
     DocumentDeleteView,
     DocumentDetailView,
     DocumentListView,
+    ExtractionStateView,
 )
+from archive.views.integrity import IntegrityView
 from archive.views.requests import (
     AccessRequestCreateView,
     AccessRequestDetailView,
@@ -21,6 +23,8 @@ __all__ = [
     "DocumentDeleteView",
     "DocumentDetailView",
     "DocumentListView",
+    "ExtractionStateView",
+    "IntegrityView",
     "VersionCreateView",
     "VersionDownloadView",
 ]

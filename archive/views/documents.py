@@ -1,13 +1,14 @@
-"""The list of documents, a document's page, archiving a new one, the refused deletion."""
+"""The list of documents (with the full-text search), a document's page and its extraction's
+progress, archiving a new one, the refused deletion."""
 
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import ListView, TemplateView
+from django.views.generic import ListView, TemplateView, View
 
 from archive import actions, forms, intake, permissions, selectors
 from archive.models import AccessKind, DocumentClass
@@ -19,7 +20,9 @@ ACCESS_LOG_SHOWN = 50
 
 
 class DocumentListView(LoginRequiredMixin, ListView):
-    """GET ``/archivio/``: filtered by class, sector, period and state; 50 a page."""
+    """GET ``/archivio/``: filtered by class, sector, period and state, and searched by words
+    (``q``: title, metadata and the files' text, Italian stemming, best match first, with an
+    excerpt of where the words were found); 50 a page."""
 
     template_name = "archive/document_list.html"
     context_object_name = "documents"
@@ -65,18 +68,32 @@ class DocumentListView(LoginRequiredMixin, ListView):
                 date_to=data.get("al"),
                 state=data.get("stato") or "",
                 record=self.get_meeting(),
+                text=data.get("q") or "",
             )
+        self.search_text = filters.text
         return selectors.document_list(user=self.request.user, filters=filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        text = getattr(self, "search_text", "")
+        if text:
+            # ts_headline for the rows of this page only (it reads each version's whole text).
+            documents = list(context["documents"])
+            excerpts = selectors.document_excerpts(documents=documents, text=text)
+            for document in documents:
+                document.excerpt = excerpts.get(document.pk, "")
+            context["documents"] = documents
         context.update(
+            search_text=text,
             filter_form=self.get_filter_form(),
             can_store=permissions.stores_any(self.request.user),
             sees_requests=permissions.can_request(self.request.user)
             or permissions.decides_any(self.request.user),
+            can_view_integrity=permissions.can_integrity(
+                self.request.user, permissions.IntegrityAction.VIEW
+            ),
             query_string=query.urlencode(),
             meeting=self.get_meeting(),
         )
@@ -108,8 +125,19 @@ class DocumentDetailView(DocumentMixin, TemplateView):
             access_count=selectors.document_accesses(document=document).count(),
             can_add_version=can(user, Action.ADD_VERSION, document),
             extraction_pending=any(v.extraction_state == "in_attesa" for v in self.versions),
+            extraction_url=reverse("archive:extraction_state", kwargs={"pk": document.pk}),
         )
         return context
+
+
+class ExtractionStateView(LoginRequiredMixin, View):
+    """GET ``/archivio/<pk>/estrazione/``: is the text of the document's versions still being
+    extracted? The document's page asks every few seconds while it is, and reloads when it
+    is done (static/js/extraction-poll.js). Not recorded as an access: it shows no content."""
+
+    def get(self, request, pk: int):
+        pending = selectors.extraction_pending(user=request.user, pk=pk)
+        return JsonResponse({"pending": pending})
 
 
 class DocumentCreateView(LoginRequiredMixin, ActionFormView):

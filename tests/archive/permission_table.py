@@ -136,6 +136,16 @@ def _document_count(ctx, kwargs):
     return (Document.objects.count(), DocumentVersion.objects.count())
 
 
+# The integrity checks: the Direttore and the OdV read them; the Direttore starts one.
+INTEGRITY_READERS = frozenset({Role.DIRETTORE, Role.ODV})
+
+
+def _checks(ctx, kwargs):
+    from archive.models import IntegrityCheck
+
+    return IntegrityCheck.objects.count()
+
+
 ROUTES = [
     _route("document_list", note="404 for whoever sees no document (AU, OdV, Sindaco: grants)"),
     _route("document_create"),
@@ -166,6 +176,21 @@ ROUTES = [
         snapshot=_document_count,
     ),
     _route("version_download", "version", note="attachment, streamed; records the download"),
+    _route(
+        "extraction_state",
+        "document",
+        note="JSON {pending}: the document page's poll while its text is extracted; no access "
+        "recorded",
+    ),
+    Route("archive:integrity", allowed=INTEGRITY_READERS, note="last check and history"),
+    Route(
+        "archive:integrity",
+        method="post",
+        allowed=frozenset({Role.DIRETTORE}),
+        ok_status=302,
+        snapshot=_checks,
+        note="queues a check for the worker; the OdV only reads",
+    ),
 ]
 
 

@@ -129,6 +129,15 @@ FROZEN = {
         "reason = 'riscritto'",
         "DELETE FROM archive_accessdecision",
     ],
+    # The integrity checks' results are written once (issue 9).
+    "archive_integritycheck": [
+        "UPDATE archive_integritycheck SET failure_count = 0",
+        "DELETE FROM archive_integritycheck",
+    ],
+    "archive_integrityfailure": [
+        "UPDATE archive_integrityfailure SET expected_size = expected_size + 1",
+        "DELETE FROM archive_integrityfailure",
+    ],
     "budgets_timelineentry": [
         "UPDATE budgets_timelineentry SET comment = 'riscritto'",
         "DELETE FROM budgets_timelineentry",
@@ -261,6 +270,13 @@ def _seed():
         valid_until=timezone.localdate() + datetime.timedelta(days=30),
         actor=User.objects.get(username="direttore"),
     )
+    # One integrity check that finds a file missing (removed from the test's storage).
+    from archive.actions import integrity_check_run
+    from archive.storage import archive_storage
+
+    lost = DocumentVersion.objects.order_by("-pk").first()
+    archive_storage().delete(lost.blob_name)
+    integrity_check_run(run_key="demo", origin="comando")
 
 
 @pytest.fixture
