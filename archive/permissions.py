@@ -8,7 +8,10 @@
   (§6: "made available on request"). Grants come with access requests (issue 9, next
   session); until then they see nothing of the archive.
 - Nobody deletes a document: deletion before the end of retention is refused on every route
-  (the database refuses it too); disposal after it will be its own, approved, path.
+  (the database refuses it too). Disposal after it is its own path: the Direttore proposes
+  it, the Amministratore Unico approves or refuses it; the AU and the OdV put and lift legal
+  holds, which block disposal (issue 9). The Direttore, the AU and the OdV see the holds
+  and the proposals, and download the disposal certificates.
 
 The app's one permissions file: permission names, ``ROLE_GRANTS`` for the archive's models
 (collected by ``accounts.roles.role_permissions``) and the policy.
@@ -34,11 +37,30 @@ STORE_ALL_DOCUMENTS = "archive.store_all_documents"
 VIEW_CLASSES = "archive.view_documentclass"
 ADD_CLASSES = "archive.add_documentclass"
 CHANGE_CLASSES = "archive.change_documentclass"
+# Legal holds and disposal (Prot. 10 §6, issue 9).
+VIEW_HOLDS = "archive.view_legalhold"
+MANAGE_HOLDS = "archive.manage_holds"
+VIEW_DISPOSAL = "archive.view_disposalproposal"
+PROPOSE_DISPOSAL = "archive.propose_disposal"
+APPROVE_DISPOSAL = "archive.approve_disposal"
 
 ROLE_GRANTS: dict[str, frozenset[str]] = {
     Role.DIRETTORE: frozenset(
-        {VIEW_ALL_DOCUMENTS, STORE_ALL_DOCUMENTS, VIEW_CLASSES, ADD_CLASSES, CHANGE_CLASSES}
+        {
+            VIEW_ALL_DOCUMENTS,
+            STORE_ALL_DOCUMENTS,
+            VIEW_CLASSES,
+            ADD_CLASSES,
+            CHANGE_CLASSES,
+            VIEW_HOLDS,
+            VIEW_DISPOSAL,
+            PROPOSE_DISPOSAL,
+        }
     ),
+    Role.AMMINISTRATORE_UNICO: frozenset(
+        {VIEW_HOLDS, MANAGE_HOLDS, VIEW_DISPOSAL, APPROVE_DISPOSAL}
+    ),
+    Role.ODV: frozenset({VIEW_HOLDS, MANAGE_HOLDS, VIEW_DISPOSAL}),
 }
 
 
@@ -47,6 +69,21 @@ class Action(StrEnum):
     STORE = "store"  # a new document of a sector (``service``; None: the Direzione)
     ADD_VERSION = "add_version"  # a new version, or a new link, of a document
     DELETE = "delete"  # never: retention (Prot. 10 §6); the action explains until when
+    VIEW_HOLDS = "view_holds"  # the list of legal holds, and a document's hold reasons
+    MANAGE_HOLDS = "manage_holds"  # put and lift a legal hold
+    VIEW_DISPOSAL = "view_disposal"  # proposals, their lists and certificates
+    PROPOSE_DISPOSAL = "propose_disposal"  # the candidates, and a new proposal
+    APPROVE_DISPOSAL = "approve_disposal"  # approve or refuse a waiting proposal
+
+
+# Actions that do not concern one document: each is one permission.
+_RETENTION_ACTIONS = {
+    Action.VIEW_HOLDS: VIEW_HOLDS,
+    Action.MANAGE_HOLDS: MANAGE_HOLDS,
+    Action.VIEW_DISPOSAL: VIEW_DISPOSAL,
+    Action.PROPOSE_DISPOSAL: PROPOSE_DISPOSAL,
+    Action.APPROVE_DISPOSAL: APPROVE_DISPOSAL,
+}
 
 
 def document_visible_to(user: AnyUser) -> QuerySet[Document]:
@@ -97,6 +134,8 @@ def can(
     if user is None or not user.is_authenticated:
         return False
     action = Action(action)
+    if action in _RETENTION_ACTIONS:
+        return user.has_perm(_RETENTION_ACTIONS[action])
     if action is Action.STORE:
         return _stores_for(user, service)
     if document is None or action is Action.DELETE:
@@ -127,6 +166,11 @@ def require(
     """Raise ``PermissionDenied`` unless ``can(...)``: the first line of every action."""
     if not can(user, action, document, service=service):
         raise PermissionDenied(f"archive: {action} refused")
+
+
+def sees_retention(user: AnyUser) -> bool:
+    """Do the disposal and legal-hold pages have anything for ``user``?"""
+    return can(user, Action.VIEW_HOLDS) or can(user, Action.VIEW_DISPOSAL)
 
 
 def can_manage_classes(user: AnyUser) -> bool:

@@ -9,6 +9,7 @@ to real services.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from segrate_compliance.log import logging_config
@@ -389,6 +390,15 @@ CELERY_BEAT_SCHEDULE = {
         "accounts.tasks.sync_role_memberships",
         _every("BEAT_SYNC_ROLE_MEMBERSHIPS_SECONDS", 3600),
     ),
+    # Prot. 10 §6: every morning, the documents past retention for the Direttore to propose.
+    # A run still waiting after six hours is dropped (the next day's one counts again).
+    "archive-disposal-sweep": {
+        "task": "archive.tasks.disposal_sweep",
+        "schedule": crontab(
+            hour=env.int("BEAT_ARCHIVE_DISPOSAL_SWEEP_HOUR", default=5), minute=30
+        ),
+        "options": {"expires": 6 * 3600, "expire_seconds": 6 * 3600},
+    },
 }
 
 # -- Audit (django-pghistory) ------------------------------------------------------------------

@@ -16,16 +16,38 @@ from archive.actions.documents import (
     version_add,
     version_text_extract,
 )
+from archive.actions.retention import (
+    candidate_count,
+    certificate_pdf,
+    certificate_version,
+    disposal_approve,
+    disposal_execute,
+    disposal_propose,
+    disposal_refuse,
+    disposal_sweep,
+    hold_lift,
+    hold_place,
+)
 
 __all__ = [
     "HASH_ALGORITHM",
     "PRODUCER",
     "access_record",
     "annex5_metadata",
+    "candidate_count",
+    "certificate_pdf",
+    "certificate_version",
+    "disposal_approve",
+    "disposal_execute",
+    "disposal_propose",
+    "disposal_refuse",
+    "disposal_sweep",
     "document_attach",
     "document_class_save",
     "document_delete",
     "document_store",
+    "hold_lift",
+    "hold_place",
     "version_add",
     "version_text_extract",
 ]

@@ -3,7 +3,7 @@
 A package by entity, re-exported here: document classes with their retention rules
 (``classes``), documents, their versions and links to the records they belong to
 (``documents``), and the append-only log of who viewed or downloaded which version
-(``access``).
+(``access``), legal holds and disposal (``retention``).
 """
 
 from archive.models.access import AccessKind, DocumentAccess
@@ -16,10 +16,20 @@ from archive.models.documents import (
     ExtractionState,
     Formation,
 )
+from archive.models.retention import (
+    DisposalItem,
+    DisposalProposal,
+    DisposalRecord,
+    LegalHold,
+    ProposalState,
+)
 
 __all__ = [
     "DEFAULT_LEGAL_BASIS",
     "AccessKind",
+    "DisposalItem",
+    "DisposalProposal",
+    "DisposalRecord",
     "Document",
     "DocumentAccess",
     "DocumentClass",
@@ -28,5 +38,7 @@ __all__ = [
     "DocumentVersion",
     "ExtractionState",
     "Formation",
+    "LegalHold",
+    "ProposalState",
     "RetentionFrom",
 ]

@@ -6,13 +6,29 @@ from archive.views.documents import (
     DocumentDetailView,
     DocumentListView,
 )
+from archive.views.retention import (
+    CertificateDownloadView,
+    DisposalApproveView,
+    DisposalDetailView,
+    DisposalListView,
+    DisposalRefuseView,
+    HoldLiftView,
+    HoldListView,
+)
 from archive.views.versions import VersionCreateView, VersionDownloadView
 
 __all__ = [
+    "CertificateDownloadView",
+    "DisposalApproveView",
+    "DisposalDetailView",
+    "DisposalListView",
+    "DisposalRefuseView",
     "DocumentCreateView",
     "DocumentDeleteView",
     "DocumentDetailView",
     "DocumentListView",
+    "HoldLiftView",
+    "HoldListView",
     "VersionCreateView",
     "VersionDownloadView",
 ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 
 from archive import actions, forms, permissions, selectors
-from archive.models import AccessKind
+from archive.models import AccessKind, DocumentState
 from archive.permissions import Action, can
 from archive.views.base import ActionFormView, DocumentMixin
 from services.selectors import meeting_list
@@ -61,6 +61,8 @@ class DocumentListView(LoginRequiredMixin, ListView):
         context.update(
             filter_form=self.get_filter_form(),
             can_store=permissions.stores_any(self.request.user),
+            sees_disposal=can(self.request.user, Action.VIEW_DISPOSAL),
+            sees_holds=can(self.request.user, Action.VIEW_HOLDS),
             query_string=query.urlencode(),
         )
         return context
@@ -91,6 +93,9 @@ class DocumentDetailView(DocumentMixin, TemplateView):
             access_count=selectors.document_accesses(document=document).count(),
             can_add_version=can(user, Action.ADD_VERSION, document),
             extraction_pending=any(v.extraction_state == "in_attesa" for v in self.versions),
+            holds=selectors.document_holds(document=document),
+            sees_hold_reasons=can(user, Action.VIEW_HOLDS),
+            disposed=document.state == DocumentState.SCARTATO,
         )
         return context
 
