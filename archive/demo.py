@@ -3,8 +3,9 @@
 The document classes the protocol needs, with their retention rules (Prot. 10 §6: at least
 ten years unless the law says otherwise), and a few documents for every service and for the
 Direzione: minutes of the latest meeting with the Comune (linked to it), the service's
-documentation, the contract (kept from its end), and an old Direzione document whose
-retention has run out (to be disposed of, next session). The files are small real ones,
+documentation, the contract (kept from its end), an old Direzione document whose retention
+has run out (awaiting disposal: the Direttore proposes it on /archivio/scarto/), and an old
+service document past retention as well but under a legal hold of the OdV (issue 9). The files are small real ones,
 generated here: plain text and one-page PDFs. Everything goes through the real actions with
 the real actors. Idempotent: a document with the same title and sector is left as it is.
 """
@@ -19,8 +20,15 @@ from django.utils import timezone
 
 from accounts.audit import audit_context
 from accounts.models import User
-from archive.actions import document_class_save, document_store
-from archive.models import DEFAULT_LEGAL_BASIS, Document, DocumentClass, Formation, RetentionFrom
+from archive.actions import document_class_save, document_store, hold_place
+from archive.models import (
+    DEFAULT_LEGAL_BASIS,
+    Document,
+    DocumentClass,
+    Formation,
+    LegalHold,
+    RetentionFrom,
+)
 from services.models import Contract, Meeting, Service
 
 CIVIL_CODE = (
@@ -127,7 +135,7 @@ def seed(*, password: str) -> None:
         actor=direttore,
         formation=Formation.SOFTWARE,
     )
-    # Past its retention (kept ten years from 2014): the disposal of next session starts here.
+    # Past its retention (kept ten years from 2014): awaiting the Direttore's proposal.
     _store(
         title="Verbale della riunione di Direzione del 12/03/2014",
         document_class=classes["verbali-riunione"],
@@ -140,6 +148,42 @@ def seed(*, password: str) -> None:
         ),
         actor=direttore,
     )
+    _held_document(classes)
+
+
+HELD_TITLE = "Carta del servizio SAD 2012"
+
+
+def _held_document(classes: dict) -> None:
+    """A SAD document past its retention, held by the OdV (a pending dispute)."""
+    service = Service.objects.filter(code="sad").first()
+    if service is None:
+        return
+    _store(
+        title=HELD_TITLE,
+        document_class=classes["documentazione-servizio"],
+        service=service,
+        reference_date=datetime.date(2012, 9, 1),
+        file_name="carta-del-servizio-sad-2012.pdf",
+        content=demo_pdf(HELD_TITLE, ["Edizione 2012 della carta del servizio."]),
+        actor=User.objects.get(username=COORDINATORS["sad"]),
+        formation=Formation.SOFTWARE,
+    )
+    document = Document.objects.get(title=HELD_TITLE, service=service)
+    if LegalHold.objects.filter(document=document).exists():
+        return
+    odv = User.objects.filter(username="odv").first()
+    if odv is None:
+        return
+    with audit_context(odv, source="seed_demo"):
+        hold_place(
+            actor=odv,
+            document=document,
+            reason=(
+                "Segnalazione n. 3/2026 all'OdV sul servizio SAD: conservare la carta del "
+                "servizio del 2012 fino alla chiusura della verifica."
+            ),
+        )
 
 
 def _service_documents(service: Service, author: User, classes: dict, today: datetime.date) -> None:

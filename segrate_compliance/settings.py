@@ -394,9 +394,7 @@ CELERY_BEAT_SCHEDULE = {
     # A run still waiting after six hours is dropped (the next day's one counts again).
     "archive-disposal-sweep": {
         "task": "archive.tasks.disposal_sweep",
-        "schedule": crontab(
-            hour=env.int("BEAT_ARCHIVE_DISPOSAL_SWEEP_HOUR", default=5), minute=30
-        ),
+        "schedule": crontab(hour=env.int("BEAT_ARCHIVE_DISPOSAL_SWEEP_HOUR", default=5), minute=30),
         "options": {"expires": 6 * 3600, "expire_seconds": 6 * 3600},
     },
 }

@@ -4,12 +4,11 @@ pages, the refusals (each in Italian, each changing nothing), the sealed certifi
 from __future__ import annotations
 
 import datetime
-
-import pytest
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from pghistory.models import Events
@@ -56,7 +55,7 @@ def _poppler(tool: str, pdf: bytes, tmp_path: Path, *extra: str) -> str:
     assert binary, f"{tool} (poppler-utils) is needed"
     path = tmp_path / "certificate.pdf"
     path.write_bytes(pdf)
-    result = subprocess.run(  # noqa: S603 - local binary, fixed arguments
+    result = subprocess.run(
         [binary, str(path), *extra], capture_output=True, text=True, check=False, timeout=60
     )
     return result.stdout + result.stderr

@@ -16,10 +16,10 @@ from archive.storage import (
     BlobConflictError,
     BlobState,
     archive_storage,
+    blob_dispose,
     blob_name,
     check_blob,
     open_blob,
-    blob_dispose,
     store,
 )
 

@@ -16,9 +16,9 @@ from archive.storage import (
     BlobState,
     WriteOnceS3Storage,
     archive_storage,
+    blob_dispose,
     check_blob,
     open_blob,
-    blob_dispose,
     store,
 )
 
