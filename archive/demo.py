@@ -5,9 +5,10 @@ ten years unless the law says otherwise), and a few documents for every service 
 Direzione: minutes of the latest meeting with the Comune (linked to it), the service's
 documentation, the contract (kept from its end), an old Direzione document whose retention
 has run out (awaiting disposal: the Direttore proposes it on /archivio/scarto/), and an old
-service document past retention as well but under a legal hold of the OdV (issue 9). The files are small real ones,
-generated here: plain text and one-page PDFs. Everything goes through the real actions with
-the real actors. Idempotent: a document with the same title and sector is left as it is.
+service document past retention as well but under a legal hold of the OdV (issue 9). The
+files are small real ones, generated here: plain text and one-page PDFs. Everything goes
+through the real actions with the real actors. Idempotent: a document with the same title
+and sector is left as it is.
 """
 
 from __future__ import annotations

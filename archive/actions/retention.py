@@ -462,10 +462,12 @@ def certificate_pdf(proposal: DisposalProposal) -> bytes:
 def _certificate_issue(proposal: DisposalProposal) -> Document:
     """Archive the certificate as a Direzione document linked to the proposal (once)."""
     actor = proposal.decided_by
+    if actor is None:  # an approved proposal names its approver (CHECK disposalproposal_decided)
+        raise ValueError(f"proposal {proposal.pk} is not decided")
     pdf = certificate_pdf(proposal)
     with transaction.atomic(), audit_context(actor, task="archive.disposal_certificate"):
         locked = DisposalProposal.objects.select_for_update().get(pk=proposal.pk)
-        if locked.certificate_id is not None:
+        if locked.certificate is not None:
             return locked.certificate  # issued meanwhile by another run
         with translation.override("it"):
             title = _("Verbale di scarto n. %(number)s") % {"number": proposal.pk}
