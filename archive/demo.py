@@ -150,6 +150,36 @@ def seed(*, password: str) -> None:
         actor=direttore,
     )
     _held_document(classes)
+    _disposed_document(classes, direttore)
+
+
+DISPOSED_TITLE = "Verbale della riunione di Direzione del 05/02/2013"
+
+
+def _disposed_document(classes: dict, direttore: User) -> None:
+    """An older Direzione document already disposed of: proposed by the Direttore, approved
+    by the AU, with its sealed certificate (so every disposal table has its example)."""
+    from archive.actions import disposal_approve, disposal_propose
+    from archive.models import DisposalProposal
+
+    au = User.objects.filter(username="au").first()
+    if au is None or DisposalProposal.objects.exists():
+        return
+    _store(
+        title=DISPOSED_TITLE,
+        document_class=classes["verbali-riunione"],
+        service=None,
+        reference_date=datetime.date(2013, 2, 5),
+        file_name="verbale-direzione-2013-02-05.txt",
+        content=b"Verbale della riunione di Direzione del 5 febbraio 2013.\n",
+        actor=direttore,
+    )
+    document = Document.objects.get(title=DISPOSED_TITLE, service=None)
+    # Each action opens its own audit context (one per transaction).
+    proposal = disposal_propose(
+        actor=direttore, documents=[document.pk], note="Verbali del 2013 oltre il termine."
+    )
+    disposal_approve(proposal=proposal, actor=au)
 
 
 HELD_TITLE = "Carta del servizio SAD 2012"

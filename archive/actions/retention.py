@@ -59,8 +59,8 @@ from services.models import Service
 
 logger = logging.getLogger(__name__)
 
-#: Documents disposed of in one transaction.
-BATCH_SIZE = 200
+#: Documents disposed of in one transaction (a proposal is at most one batch).
+BATCH_SIZE = PROPOSAL_MAX_DOCUMENTS
 #: Rows read at a time by the sweep.
 SWEEP_CHUNK = 2000
 
@@ -313,7 +313,10 @@ def disposal_approve(*, proposal: DisposalProposal, actor: User) -> DisposalProp
         locked.full_clean()
         locked.save(update_fields=["state", "decided_by", "decided_at"])
         notification_resolve(kind=PROPOSAL_NOTICE, target=locked, actor=actor)
-    disposal_execute(proposal_id=locked.pk)
+        # In the approval's transaction: a proposal holds at most PROPOSAL_MAX_DOCUMENTS
+        # (= BATCH_SIZE), so this is one batch; the files go after the commit. The request's
+        # audit context (one per POST) then never spans two transactions.
+        disposal_execute(proposal_id=locked.pk)
     locked.refresh_from_db()
     return locked
 

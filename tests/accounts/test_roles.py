@@ -66,6 +66,11 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "services.view_statement",
             "budgets.view_all_budgets",
             "budgets.approve_budget",
+            # Legal holds and disposal (issue 9): holds, and the decision on disposal.
+            "archive.view_legalhold",
+            "archive.manage_holds",
+            "archive.view_disposalproposal",
+            "archive.approve_disposal",
         }
     ),
     Role.DIRETTORE: frozenset(
@@ -92,6 +97,10 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "archive.view_documentclass",
             "archive.add_documentclass",
             "archive.change_documentclass",
+            # Legal holds and disposal (issue 9): sees the holds, proposes disposal.
+            "archive.view_legalhold",
+            "archive.view_disposalproposal",
+            "archive.propose_disposal",
         }
     ),
     Role.COORDINATORE: frozenset(),
@@ -101,6 +110,10 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "services.view_all_services",
             "services.view_statement",
             "budgets.view_all_budgets",
+            # Legal holds and disposal (issue 9): holds, and the proposals' certificates.
+            "archive.view_legalhold",
+            "archive.manage_holds",
+            "archive.view_disposalproposal",
         }
     ),
     Role.SINDACO: frozenset({"budgets.view_all_budgets"}),
