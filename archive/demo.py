@@ -3,13 +3,15 @@
 The document classes the protocol needs, with their retention rules (Prot. 10 §6: at least
 ten years unless the law says otherwise), and a few documents for every service and for the
 Direzione: minutes of the latest meeting with the Comune (linked to it), the service's
-documentation, the contract (kept from its end), and an old Direzione document whose
-retention has run out (to be disposed of, next session), and one access request of the OdV
-still waiting (the SAD documents of last year: Prot. 10 §6); the statements ``services.demo``
-issued become documents through ``archive.intake`` (the approved budgets through their
-approval in ``budgets.demo``). The files are small real ones,
-generated here: plain text and one-page PDFs. Everything goes through the real actions with
-the real actors. Idempotent: a document with the same title and sector is left as it is.
+documentation, the contract (kept from its end), an old Direzione document whose retention
+has run out (awaiting disposal: the Direttore proposes it on /archivio/scarto/), an old
+service document past retention as well but under a legal hold of the OdV, and one access
+request of the OdV still waiting (the SAD documents of last year: Prot. 10 §6); the
+statements ``services.demo`` issued become documents through ``archive.intake`` (the
+approved budgets through their approval in ``budgets.demo``). The files are small real
+ones, generated here: plain text and one-page PDFs. Everything goes through the real
+actions with the real actors. Idempotent: a document with the same title and sector is
+left as it is.
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import role_holders_today
 from archive import intake
-from archive.actions import access_request_create, document_class_save, document_store
+from archive.actions import (
+    access_request_create,
+    document_class_save,
+    document_store,
+    hold_place,
+)
 from archive.intake import CIVIL_CODE
 from archive.models import (
     DEFAULT_LEGAL_BASIS,
@@ -33,6 +40,7 @@ from archive.models import (
     Document,
     DocumentClass,
     Formation,
+    LegalHold,
     RetentionFrom,
 )
 from services.models import Contract, Meeting, Service
@@ -141,7 +149,7 @@ def seed(*, password: str) -> None:
         actor=direttore,
         formation=Formation.SOFTWARE,
     )
-    # Past its retention (kept ten years from 2014): the disposal of next session starts here.
+    # Past its retention (kept ten years from 2014): awaiting the Direttore's proposal.
     _store(
         title="Verbale della riunione di Direzione del 12/03/2014",
         document_class=classes["verbali-riunione"],
@@ -155,6 +163,8 @@ def seed(*, password: str) -> None:
         actor=direttore,
     )
     _odv_request(today)
+    _held_document(classes)
+    _disposed_document(classes, direttore)
 
 
 def _odv_request(today: datetime.date) -> None:
@@ -175,6 +185,70 @@ def _odv_request(today: datetime.date) -> None:
             date_from=datetime.date(year, 1, 1),
             date_to=datetime.date(year, 12, 31),
             actor=odv,
+        )
+
+
+DISPOSED_TITLE = "Verbale della riunione di Direzione del 05/02/2013"
+
+
+def _disposed_document(classes: dict, direttore: User) -> None:
+    """An older Direzione document already disposed of: proposed by the Direttore, approved
+    by the AU, with its sealed certificate (so every disposal table has its example)."""
+    from archive.actions import disposal_approve, disposal_propose
+    from archive.models import DisposalProposal
+
+    au = User.objects.filter(username="au").first()
+    if au is None or DisposalProposal.objects.exists():
+        return
+    _store(
+        title=DISPOSED_TITLE,
+        document_class=classes["verbali-riunione"],
+        service=None,
+        reference_date=datetime.date(2013, 2, 5),
+        file_name="verbale-direzione-2013-02-05.txt",
+        content=b"Verbale della riunione di Direzione del 5 febbraio 2013.\n",
+        actor=direttore,
+    )
+    document = Document.objects.get(title=DISPOSED_TITLE, service=None)
+    # Each action opens its own audit context (one per transaction).
+    proposal = disposal_propose(
+        actor=direttore, documents=[document.pk], note="Verbali del 2013 oltre il termine."
+    )
+    disposal_approve(proposal=proposal, actor=au)
+
+
+HELD_TITLE = "Carta del servizio SAD 2012"
+
+
+def _held_document(classes: dict) -> None:
+    """A SAD document past its retention, held by the OdV (a pending dispute)."""
+    service = Service.objects.filter(code="sad").first()
+    if service is None:
+        return
+    _store(
+        title=HELD_TITLE,
+        document_class=classes["documentazione-servizio"],
+        service=service,
+        reference_date=datetime.date(2012, 9, 1),
+        file_name="carta-del-servizio-sad-2012.pdf",
+        content=demo_pdf(HELD_TITLE, ["Edizione 2012 della carta del servizio."]),
+        actor=User.objects.get(username=COORDINATORS["sad"]),
+        formation=Formation.SOFTWARE,
+    )
+    document = Document.objects.get(title=HELD_TITLE, service=service)
+    if LegalHold.objects.filter(document=document).exists():
+        return
+    odv = User.objects.filter(username="odv").first()
+    if odv is None:
+        return
+    with audit_context(odv, source="seed_demo"):
+        hold_place(
+            actor=odv,
+            document=document,
+            reason=(
+                "Segnalazione n. 3/2026 all'OdV sul servizio SAD: conservare la carta del "
+                "servizio del 2012 fino alla chiusura della verifica."
+            ),
         )
 
 

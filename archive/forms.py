@@ -12,7 +12,7 @@ from accounts.validation import (
     long_text_validators,
     reject_control_characters,
 )
-from archive.models import DocumentClass, Formation
+from archive.models import Document, DocumentClass, Formation
 from archive.selectors import DIREZIONE, ListState
 from services.forms import date_field
 
@@ -250,3 +250,94 @@ class DecisionForm(forms.Form):
         max_length=LONG_TEXT_MAX_LENGTH,
         validators=long_text_validators(),
     )
+
+
+# -- Legal holds and disposal (Prot. 10 §6) -----------------------------------------------------
+
+
+def reason_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[reject_control_characters],
+        error_messages={"required": _("Indica la motivazione.")},
+    )
+
+
+class HoldPlaceForm(forms.Form):
+    """A legal hold: any combination of criteria (the action wants at least one)."""
+
+    documento = forms.UUIDField(
+        label=_("Identificativo del documento"),
+        required=False,
+        help_text=_("L'identificativo riportato nella scheda del documento."),
+        error_messages={"invalid": _("Non è un identificativo di documento.")},
+    )
+    classe = forms.ModelChoiceField(
+        label=_("Classe"),
+        queryset=DocumentClass.objects.none(),
+        required=False,
+        empty_label=_("Tutte"),
+    )
+    dal = date_field(_("Data di riferimento dal"), required=False)
+    al = date_field(_("Data di riferimento al"), required=False)
+    motivazione = reason_field(_("Motivazione"))
+
+    def __init__(self, *args, classes, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classe"].queryset = classes
+        self.fields["settore"] = SectorField(
+            label=_("Settore"),
+            services=list(services),
+            direzione=True,
+            empty_label=_("Tutti"),
+            required=False,
+        )
+        self.order_fields(["documento", "classe", "settore", "dal", "al", "motivazione"])
+
+    def clean_documento(self):
+        identifier = self.cleaned_data.get("documento")
+        if identifier is None:
+            return None
+        document = Document.objects.filter(identifier=identifier).first()
+        if document is None:
+            raise forms.ValidationError(_("Nessun documento ha questo identificativo."))
+        return document
+
+
+class ReasonForm(forms.Form):
+    """Lifting a hold, refusing a proposal: a reason."""
+
+    motivazione = reason_field(_("Motivazione"))
+
+
+class ProposalForm(forms.Form):
+    """The candidates shown, each with a checkbox (all ticked: untick to leave one out)."""
+
+    documenti = forms.TypedMultipleChoiceField(
+        label=_("Documenti"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    nota = forms.CharField(
+        label=_("Nota per l'Amministratore Unico"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[reject_control_characters],
+    )
+
+    def __init__(self, *args, candidate_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documenti"].choices = [(pk, str(pk)) for pk in candidate_ids]
+        self.fields["documenti"].initial = list(candidate_ids)
+
+    def clean_documenti(self):
+        chosen = self.cleaned_data.get("documenti") or []
+        if not chosen:
+            raise forms.ValidationError(
+                _("Seleziona almeno un documento da proporre per lo scarto.")
+            )
+        return chosen

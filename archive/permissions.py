@@ -15,7 +15,10 @@
 - The integrity checks (every stored file re-hashed, Prot. 10 §6): the Direttore and the OdV
   see their results; the Direttore may start one by hand. Nobody else sees them (404).
 - Nobody deletes a document: deletion before the end of retention is refused on every route
-  (the database refuses it too); disposal after it will be its own, approved, path.
+  (the database refuses it too). Disposal after it is its own path: the Direttore proposes
+  it, the Amministratore Unico approves or refuses it; the AU and the OdV put and lift legal
+  holds, which block disposal (issue 9). The Direttore, the AU and the OdV see the holds
+  and the proposals, and download the disposal certificates.
 - Access requests: the requester sees his own; a decider those he may decide. Someone else's
   request is a 404. Nobody decides his own request.
 
@@ -58,6 +61,12 @@ DECIDE_ALL_REQUESTS = "archive.decide_all_accessrequests"
 # The integrity checks: their results, and starting one by hand.
 VIEW_INTEGRITY = "archive.view_integritycheck"
 RUN_INTEGRITY = "archive.run_integritycheck"
+# Legal holds and disposal (Prot. 10 §6, issue 9).
+VIEW_HOLDS = "archive.view_legalhold"
+MANAGE_HOLDS = "archive.manage_holds"
+VIEW_DISPOSAL = "archive.view_disposalproposal"
+PROPOSE_DISPOSAL = "archive.propose_disposal"
+APPROVE_DISPOSAL = "archive.approve_disposal"
 
 ROLE_GRANTS: dict[str, frozenset[str]] = {
     Role.DIRETTORE: frozenset(
@@ -70,13 +79,18 @@ ROLE_GRANTS: dict[str, frozenset[str]] = {
             DECIDE_ALL_REQUESTS,
             VIEW_INTEGRITY,
             RUN_INTEGRITY,
+            VIEW_HOLDS,
+            VIEW_DISPOSAL,
+            PROPOSE_DISPOSAL,
         }
     ),
-    Role.AMMINISTRATORE_UNICO: frozenset({REQUEST_ACCESS}),
+    Role.AMMINISTRATORE_UNICO: frozenset(
+        {REQUEST_ACCESS, VIEW_HOLDS, MANAGE_HOLDS, VIEW_DISPOSAL, APPROVE_DISPOSAL}
+    ),
     Role.SINDACO: frozenset({REQUEST_ACCESS}),
-    # The OdV supervises (Prot. 10 §7): it reads the integrity checks' results, never runs
-    # anything; it requests documents like the AU and the Sindaco.
-    Role.ODV: frozenset({REQUEST_ACCESS, VIEW_INTEGRITY}),
+    # The OdV supervises (Prot. 10 §7): it reads the integrity checks' results and the
+    # disposals, puts documents on hold, and requests documents like the AU and the Sindaco.
+    Role.ODV: frozenset({REQUEST_ACCESS, VIEW_INTEGRITY, VIEW_HOLDS, MANAGE_HOLDS, VIEW_DISPOSAL}),
 }
 
 
@@ -85,6 +99,21 @@ class Action(StrEnum):
     STORE = "store"  # a new document of a sector (``service``; None: the Direzione)
     ADD_VERSION = "add_version"  # a new version, or a new link, of a document
     DELETE = "delete"  # never: retention (Prot. 10 §6); the action explains until when
+    VIEW_HOLDS = "view_holds"  # the list of legal holds, and a document's hold reasons
+    MANAGE_HOLDS = "manage_holds"  # put and lift a legal hold
+    VIEW_DISPOSAL = "view_disposal"  # proposals, their lists and certificates
+    PROPOSE_DISPOSAL = "propose_disposal"  # the candidates, and a new proposal
+    APPROVE_DISPOSAL = "approve_disposal"  # approve or refuse a waiting proposal
+
+
+# Actions that do not concern one document: each is one permission.
+_RETENTION_ACTIONS = {
+    Action.VIEW_HOLDS: VIEW_HOLDS,
+    Action.MANAGE_HOLDS: MANAGE_HOLDS,
+    Action.VIEW_DISPOSAL: VIEW_DISPOSAL,
+    Action.PROPOSE_DISPOSAL: PROPOSE_DISPOSAL,
+    Action.APPROVE_DISPOSAL: APPROVE_DISPOSAL,
+}
 
 
 # -- Grants: what an access request gives, while it lasts ---------------------------------------
@@ -239,6 +268,8 @@ def can(
     if user is None or not user.is_authenticated:
         return False
     action = Action(action)
+    if action in _RETENTION_ACTIONS:
+        return user.has_perm(_RETENTION_ACTIONS[action])
     if action is Action.STORE:
         return _stores_for(user, service)
     if document is None or action is Action.DELETE:
@@ -289,6 +320,11 @@ def require_integrity(user: AnyUser | None, action: IntegrityAction | str) -> No
     """Raise ``PermissionDenied`` unless ``can_integrity(...)``."""
     if not can_integrity(user, action):
         raise PermissionDenied(f"archive: {action} refused")
+
+
+def sees_retention(user: AnyUser) -> bool:
+    """Do the disposal and legal-hold pages have anything for ``user``?"""
+    return can(user, Action.VIEW_HOLDS) or can(user, Action.VIEW_DISPOSAL)
 
 
 def can_manage_classes(user: AnyUser) -> bool:

@@ -6,7 +6,7 @@ an S3-compatible bucket with ``ARCHIVE_STORAGE=s3`` (settings and README). Both 
 refuse to save under a name that exists: no suffixed alternative name, no overwrite.
 
 The functions of this module are the only way the archive touches its files: :func:`store`
-(the only write), :func:`open_blob`, :func:`check_blob` (integrity) and :func:`remove_blob` (the
+(the only write), :func:`open_blob`, :func:`check_blob` (integrity) and :func:`blob_dispose` (the
 only delete, for the disposal action). Each streams in chunks of :data:`CHUNK_SIZE`, so memory
 stays bounded whatever the size of the file.
 """
@@ -237,10 +237,13 @@ def check_blob(name: str, *, sha256: str, size: int) -> BlobCheck:
     return BlobCheck(name=name, state=state, actual_sha256=actual, actual_size=actual_size)
 
 
-def remove_blob(name: str) -> None:
+def blob_dispose(name: str) -> None:
     """Remove the stored file ``name``: the only delete of the archive.
 
-    Called only by the archive's disposal action, after the disposal was approved; the
-    document's record, hash and the disposal record stay. Nothing else removes a stored file.
+    Called only by the disposal action (``archive.actions.disposal``), after the commit of an
+    approved disposal, and only for a name that no version of a kept document names (names
+    are content-addressed: another document may hold the same bytes). The document's record,
+    its hashes and the disposal record stay. A file already missing is not an error (the
+    disposal may be run again). Nothing else removes a stored file.
     """
     archive_storage().delete(_check_name(name))

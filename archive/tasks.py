@@ -4,14 +4,14 @@ from celery import shared_task
 from django.db import OperationalError
 
 from accounts.models import User
-from archive import intake
+from archive import actions, intake
 from archive.actions import (
     access_grants_expire,
     integrity_check_run,
     version_text_extract,
     weekly_run_key,
 )
-from archive.models import DocumentVersion, IntegrityOrigin
+from archive.models import DisposalProposal, DocumentVersion, IntegrityOrigin, ProposalState
 
 
 @shared_task(name="archive.tasks.extract_version_text", ignore_result=True)
@@ -52,3 +52,20 @@ def integrity_check(run_key: str | None = None, requested_by_id: int | None = No
         return
     requested_by = User.objects.filter(pk=requested_by_id).first() if requested_by_id else None
     integrity_check_run(run_key=run_key, origin=IntegrityOrigin.MANUAL, requested_by=requested_by)
+
+
+@shared_task(name="archive.tasks.disposal_sweep", ignore_result=True)
+def disposal_sweep() -> None:
+    """Daily (beat): count the documents past retention and tell the Direttore; finish any
+    approved disposal an interruption left half done. Idempotent."""
+    actions.disposal_sweep()
+    for proposal_id in DisposalProposal.objects.filter(
+        state=ProposalState.APPROVED, certificate__isnull=True
+    ).values_list("pk", flat=True):
+        actions.disposal_execute(proposal_id=proposal_id)
+
+
+@shared_task(name="archive.tasks.disposal_execute", ignore_result=True)
+def disposal_execute(proposal_id: int) -> None:
+    """Dispose of an approved proposal's documents (what is done already is skipped)."""
+    actions.disposal_execute(proposal_id=proposal_id)

@@ -22,4 +22,15 @@ urlpatterns = [
     path(
         "versioni/<int:pk>/scarica/", views.VersionDownloadView.as_view(), name="version_download"
     ),
+    path("scarto/", views.DisposalListView.as_view(), name="disposal_list"),
+    path("scarto/<int:pk>/", views.DisposalDetailView.as_view(), name="disposal_detail"),
+    path("scarto/<int:pk>/approva/", views.DisposalApproveView.as_view(), name="disposal_approve"),
+    path("scarto/<int:pk>/rifiuta/", views.DisposalRefuseView.as_view(), name="disposal_refuse"),
+    path(
+        "scarto/<int:pk>/verbale/",
+        views.CertificateDownloadView.as_view(),
+        name="disposal_certificate",
+    ),
+    path("blocchi/", views.HoldListView.as_view(), name="hold_list"),
+    path("blocchi/<int:pk>/revoca/", views.HoldLiftView.as_view(), name="hold_lift"),
 ]

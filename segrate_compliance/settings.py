@@ -415,6 +415,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="0", hour="3", day_of_week="sun"),
         "options": {"expires": 86400, "expire_seconds": 86400},
     },
+    # Prot. 10 §6: every morning, the documents past retention for the Direttore to propose.
+    # A run still waiting after six hours is dropped (the next day's one counts again).
+    "archive-disposal-sweep": {
+        "task": "archive.tasks.disposal_sweep",
+        "schedule": crontab(hour=env.int("BEAT_ARCHIVE_DISPOSAL_SWEEP_HOUR", default=5), minute=30),
+        "options": {"expires": 6 * 3600, "expire_seconds": 6 * 3600},
+    },
 }
 
 # -- Audit (django-pghistory) ------------------------------------------------------------------

@@ -77,6 +77,33 @@ def document_store(
     written, neither row nor file.
     """
     permissions.require(actor, Action.STORE, service=service)
+    return _document_store_unchecked(
+        title=title,
+        document_class=document_class,
+        service=service,
+        reference_date=reference_date,
+        upload=upload,
+        actor=actor,
+        links=links,
+        formation=formation,
+        contract_end=contract_end,
+    )
+
+
+def _document_store_unchecked(
+    *,
+    title: str,
+    document_class: DocumentClass,
+    service: Service | None,
+    reference_date: datetime.date,
+    upload: IO[bytes],
+    actor: User,
+    links: Iterable[models.Model] = (),
+    formation: Formation | str = Formation.ACQUIRED,
+    contract_end: datetime.date | None = None,
+) -> Document:
+    """:func:`document_store` once the permission is checked; also the disposal action's,
+    which archives the certificate on behalf of the Amministratore Unico who approved it."""
     checked = check_upload(upload)
     if not document_class.active:
         raise ValidationError({"document_class": _("Questa classe documentale non è più in uso.")})

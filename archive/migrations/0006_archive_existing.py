@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
     # After every schema migration of the archive: the code it calls uses today's models.
     dependencies = [
         ("archive", "0002_audit_log_indexes"),
+        ("archive", "0003_disposal"),
         ("archive", "0004_access_requests"),
         ("archive", "0005_search_integrity"),
         ("contenttypes", "0002_remove_content_type_name"),

@@ -4,8 +4,8 @@ A package by entity, re-exported here: document classes with their retention rul
 (``classes``), documents, their versions and links to the records they belong to
 (``documents``), the append-only log of who viewed or downloaded which version
 (``access``), the requests of the AU, the Sindaco Unico and the OdV to see documents, with
-their decisions (``requests``), and the integrity checks that re-hash every stored file
-(``integrity``).
+their decisions (``requests``), the integrity checks that re-hash every stored file
+(``integrity``), and legal holds and disposal (``retention``).
 """
 
 from archive.models.access import AccessKind, DocumentAccess
@@ -33,6 +33,13 @@ from archive.models.requests import (
     Outcome,
     RequestState,
 )
+from archive.models.retention import (
+    DisposalItem,
+    DisposalProposal,
+    DisposalRecord,
+    LegalHold,
+    ProposalState,
+)
 
 __all__ = [
     "DEFAULT_GRANT_DAYS",
@@ -42,6 +49,9 @@ __all__ = [
     "AccessDecision",
     "AccessKind",
     "AccessRequest",
+    "DisposalItem",
+    "DisposalProposal",
+    "DisposalRecord",
     "Document",
     "DocumentAccess",
     "DocumentClass",
@@ -54,7 +64,9 @@ __all__ = [
     "IntegrityFailure",
     "IntegrityOrigin",
     "IntegrityProblem",
+    "LegalHold",
     "Outcome",
+    "ProposalState",
     "RequestState",
     "RetentionFrom",
 ]

@@ -2,8 +2,8 @@
 
 A document is never deleted, nor is a version's file, hash, size or type ever changed: the
 database refuses it (triggers compiled through ``accounts.triggers``, so no session can skip
-them). A new version never overwrites the old one. Disposal after the retention period will
-be its own guarded path (issue 9, next session); until then every deletion is refused.
+them). A new version never overwrites the old one. Disposal after the retention period is
+its own guarded path (``archive.models.retention``): the row stays, marked ``scartato``.
 """
 
 from __future__ import annotations
@@ -43,10 +43,49 @@ RAISE EXCEPTION 'Documento in conservazione (Prot. 10 §6): non si può eliminar
 """
 
 # A document is immutable once stored: its class, sector, dates, identifier and retention
-# never change (its versions are added beside it).
+# never change (its versions are added beside it). The one change allowed is its disposal
+# (Prot. 10 §6): conservato → scartato, once its retention has run out, when no active legal
+# hold covers it and an approved disposal proposal lists it (archive.models.retention).
 DOCUMENT_FROZEN_SQL = """
-RAISE EXCEPTION 'Documento archiviato: i suoi dati non si possono modificare.'
-    USING ERRCODE = 'insufficient_privilege';
+IF (NEW.id, NEW.identifier, NEW.title, NEW.document_class_id, NEW.service_id,
+    NEW.reference_date, NEW.contract_end, NEW.keep_until, NEW.formation, NEW.created_by_id,
+    NEW.created_at)
+   IS DISTINCT FROM
+   (OLD.id, OLD.identifier, OLD.title, OLD.document_class_id, OLD.service_id,
+    OLD.reference_date, OLD.contract_end, OLD.keep_until, OLD.formation, OLD.created_by_id,
+    OLD.created_at)
+   OR NOT (OLD.state = 'conservato' AND NEW.state = 'scartato') THEN
+    RAISE EXCEPTION 'Documento archiviato: i suoi dati non si possono modificare.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+IF NOT (OLD.keep_until < current_date) THEN
+    RAISE EXCEPTION USING
+        ERRCODE = 'insufficient_privilege',
+        MESSAGE = 'Documento in conservazione fino al ' || to_char(OLD.keep_until, 'DD/MM/YYYY')
+            || ' (Prot. 10 §6): non si può scartare.';
+END IF;
+IF EXISTS (
+    SELECT 1 FROM archive_legalhold h
+    WHERE h.lifted_at IS NULL
+      AND (h.document_id IS NULL OR h.document_id = OLD.id)
+      AND (h.document_class_id IS NULL OR h.document_class_id = OLD.document_class_id)
+      AND (h.service_id IS NULL OR h.service_id = OLD.service_id)
+      AND (NOT h.direzione OR OLD.service_id IS NULL)
+      AND (h.date_from IS NULL OR OLD.reference_date >= h.date_from)
+      AND (h.date_to IS NULL OR OLD.reference_date <= h.date_to)
+) THEN
+    RAISE EXCEPTION 'Documento sottoposto a blocco legale: non si può scartare.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+IF NOT EXISTS (
+    SELECT 1 FROM archive_disposalitem i
+    JOIN archive_disposalproposal p ON p.id = i.proposal_id
+    WHERE i.document_id = OLD.id AND p.state = 'approvata'
+) THEN
+    RAISE EXCEPTION 'Lo scarto richiede una proposta approvata dall''Amministratore Unico.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+RETURN NEW;
 """
 
 # Versions are numbered 1..n without gaps, per document; the document row is locked so that

@@ -13,17 +13,33 @@ from archive.views.requests import (
     AccessRequestDetailView,
     AccessRequestListView,
 )
+from archive.views.retention import (
+    CertificateDownloadView,
+    DisposalApproveView,
+    DisposalDetailView,
+    DisposalListView,
+    DisposalRefuseView,
+    HoldLiftView,
+    HoldListView,
+)
 from archive.views.versions import VersionCreateView, VersionDownloadView
 
 __all__ = [
     "AccessRequestCreateView",
     "AccessRequestDetailView",
     "AccessRequestListView",
+    "CertificateDownloadView",
+    "DisposalApproveView",
+    "DisposalDetailView",
+    "DisposalListView",
+    "DisposalRefuseView",
     "DocumentCreateView",
     "DocumentDeleteView",
     "DocumentDetailView",
     "DocumentListView",
     "ExtractionStateView",
+    "HoldLiftView",
+    "HoldListView",
     "IntegrityView",
     "VersionCreateView",
     "VersionDownloadView",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView, View
 
 from archive import actions, forms, intake, permissions, selectors
-from archive.models import AccessKind, DocumentClass
+from archive.models import AccessKind, DocumentClass, DocumentState
 from archive.permissions import Action, can
 from archive.views.base import ActionFormView, DocumentMixin
 from services.selectors import meeting_get, meeting_list
@@ -94,6 +94,8 @@ class DocumentListView(LoginRequiredMixin, ListView):
             can_view_integrity=permissions.can_integrity(
                 self.request.user, permissions.IntegrityAction.VIEW
             ),
+            sees_disposal=can(self.request.user, Action.VIEW_DISPOSAL),
+            sees_holds=can(self.request.user, Action.VIEW_HOLDS),
             query_string=query.urlencode(),
             meeting=self.get_meeting(),
         )
@@ -126,6 +128,9 @@ class DocumentDetailView(DocumentMixin, TemplateView):
             can_add_version=can(user, Action.ADD_VERSION, document),
             extraction_pending=any(v.extraction_state == "in_attesa" for v in self.versions),
             extraction_url=reverse("archive:extraction_state", kwargs={"pk": document.pk}),
+            holds=selectors.document_holds(document=document),
+            sees_hold_reasons=can(user, Action.VIEW_HOLDS),
+            disposed=document.state == DocumentState.SCARTATO,
         )
         return context
 

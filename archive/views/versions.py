@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
 from archive import actions, forms, selectors
-from archive.models import AccessKind
+from archive.models import AccessKind, DocumentState
 from archive.permissions import Action
 from archive.storage import open_blob
 from archive.views.base import ActionFormView, DocumentMixin
@@ -38,6 +38,8 @@ class VersionDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk: int):
         version = selectors.version_get(user=request.user, pk=pk)
+        if version.document.state == DocumentState.SCARTATO:
+            raise Http404  # its file was removed with the disposal (Prot. 10 §6)
         actions.access_record(actor=request.user, version=version, kind=AccessKind.DOWNLOAD)
         return FileResponse(
             open_blob(version.blob_name),

@@ -67,6 +67,11 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "budgets.view_all_budgets",
             "budgets.approve_budget",
             "archive.add_accessrequest",
+            # Legal holds and disposal (issue 9): holds, and the decision on disposal.
+            "archive.view_legalhold",
+            "archive.manage_holds",
+            "archive.view_disposalproposal",
+            "archive.approve_disposal",
         }
     ),
     Role.DIRETTORE: frozenset(
@@ -95,6 +100,10 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "archive.change_documentclass",
             # Access on request (Prot. 10 §6): decides the requests of every sector.
             "archive.decide_all_accessrequests",
+            # Legal holds and disposal (issue 9): sees the holds, proposes disposal.
+            "archive.view_legalhold",
+            "archive.view_disposalproposal",
+            "archive.propose_disposal",
         }
     ),
     Role.COORDINATORE: frozenset(),
@@ -105,6 +114,10 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "services.view_statement",
             "budgets.view_all_budgets",
             "archive.add_accessrequest",
+            # Legal holds and disposal (issue 9): holds, and the proposals' certificates.
+            "archive.view_legalhold",
+            "archive.manage_holds",
+            "archive.view_disposalproposal",
         }
     ),
     Role.SINDACO: frozenset({"budgets.view_all_budgets", "archive.add_accessrequest"}),

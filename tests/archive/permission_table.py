@@ -317,3 +317,131 @@ ROUTES += [
         note="grant or refuse; the requester cannot decide his own request",
     ),
 ]
+
+
+# -- Legal holds and disposal (Prot. 10 §6, issue 9) ---------------------------------------------
+# Not per service: the Direttore, the AU and the OdV see every hold and proposal; the others
+# nothing (404). The Direttore proposes, the AU decides, the AU and the OdV put and lift holds.
+
+RETENTION_VIEWERS = frozenset({Role.DIRETTORE, Role.AMMINISTRATORE_UNICO, Role.ODV})
+HOLD_MANAGERS = frozenset({Role.AMMINISTRATORE_UNICO, Role.ODV})
+
+
+def _retention(ctx: dict, *, approved: bool = False) -> dict:
+    """A candidate past retention, a waiting proposal, an active hold; on request an
+    approved proposal with its certificate."""
+    from archive.actions import disposal_approve, disposal_propose, hold_place
+    from tests.archive.disposal_data import expired_document
+
+    _objects(ctx)
+    users = ctx["users"]
+    if "retention" not in ctx:
+        director = users[Role.DIRETTORE]
+        waiting = expired_document(director, title="In proposta")
+        ctx["retention"] = {
+            "candidate": expired_document(director, title="Candidato"),
+            "proposal": disposal_propose(actor=director, documents=[waiting.pk]),
+            "hold": hold_place(
+                actor=users[Role.AMMINISTRATORE_UNICO],
+                reason="Contenzioso",
+                service=ctx["services"]["sad"],
+            ),
+        }
+    if approved and "approved" not in ctx["retention"]:
+        director = users[Role.DIRETTORE]
+        disposed = expired_document(director, title="Scartato")
+        proposal = disposal_propose(actor=director, documents=[disposed.pk])
+        ctx["retention"]["approved"] = disposal_approve(
+            proposal=proposal, actor=users[Role.AMMINISTRATORE_UNICO]
+        )
+    return ctx["retention"]
+
+
+def retention(name: str, **options):
+    def build(user, ctx):
+        return {"pk": _retention(ctx, **options)[name].pk}
+
+    return build
+
+
+def _proposal_data(user, ctx, url) -> dict:
+    return {"documenti": [str(_retention(ctx)["candidate"].pk)], "nota": ""}
+
+
+def _retention_state(ctx, kwargs):
+    from archive.models import DisposalProposal, Document, LegalHold
+
+    return (
+        DisposalProposal.objects.count(),
+        list(DisposalProposal.objects.order_by("pk").values_list("state", flat=True)),
+        LegalHold.objects.filter(lifted_at__isnull=True).count(),
+        Document.objects.filter(state="scartato").count(),
+    )
+
+
+ROUTES += [
+    Route(
+        "archive:disposal_list",
+        allowed=RETENTION_VIEWERS,
+        kwargs=None,
+        snapshot=_retention_state,
+        note="candidates and proposals",
+    ),
+    Route(
+        "archive:disposal_list",
+        method="post",
+        allowed=frozenset({Role.DIRETTORE}),
+        data=_proposal_data,
+        ok_status=302,
+        snapshot=_retention_state,
+        note="the Direttore proposes the ticked candidates",
+    ),
+    Route(
+        "archive:disposal_detail",
+        allowed=RETENTION_VIEWERS,
+        kwargs=retention("proposal"),
+    ),
+    Route(
+        "archive:disposal_approve",
+        method="post",
+        allowed=frozenset({Role.AMMINISTRATORE_UNICO}),
+        kwargs=retention("proposal"),
+        ok_status=302,
+        snapshot=_retention_state,
+        note="disposes of the documents and archives the sealed certificate",
+    ),
+    Route(
+        "archive:disposal_refuse",
+        method="post",
+        allowed=frozenset({Role.AMMINISTRATORE_UNICO}),
+        kwargs=retention("proposal"),
+        data={"motivazione": "Servono ancora"},
+        ok_status=302,
+        snapshot=_retention_state,
+    ),
+    Route(
+        "archive:disposal_certificate",
+        allowed=RETENTION_VIEWERS,
+        kwargs=retention("approved", approved=True),
+        note="the sealed PDF; records the download",
+    ),
+    Route("archive:hold_list", allowed=RETENTION_VIEWERS),
+    Route(
+        "archive:hold_list",
+        method="post",
+        allowed=HOLD_MANAGERS,
+        data={"settore": "direzione", "motivazione": "Richiesta dell'autorità"},
+        ok_status=302,
+        snapshot=_retention_state,
+    ),
+    Route("archive:hold_lift", allowed=HOLD_MANAGERS, kwargs=retention("hold")),
+    Route(
+        "archive:hold_lift",
+        method="post",
+        allowed=HOLD_MANAGERS,
+        kwargs=retention("hold"),
+        data={"motivazione": "Definito"},
+        ok_status=302,
+        snapshot=_retention_state,
+    ),
+]

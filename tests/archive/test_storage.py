@@ -16,10 +16,10 @@ from archive.storage import (
     BlobConflictError,
     BlobState,
     archive_storage,
+    blob_dispose,
     blob_name,
     check_blob,
     open_blob,
-    remove_blob,
     store,
 )
 
@@ -107,9 +107,9 @@ def test_changed_and_missing(archive_root):
         open_blob(blob.name)
 
 
-def test_remove_blob(archive_root):
+def test_blob_dispose(archive_root):
     blob = store(b"da scartare")
-    remove_blob(blob.name)
+    blob_dispose(blob.name)
     assert not (archive_root / blob.name).exists()
     assert check_blob(blob.name, sha256=blob.sha256, size=blob.size).state == BlobState.MISSING
 
@@ -121,7 +121,7 @@ def test_names_outside_the_scheme_are_refused(archive_root):
         with pytest.raises(SuspiciousFileOperation):
             check_blob(name, sha256="0" * 64, size=0)
         with pytest.raises(SuspiciousFileOperation):
-            remove_blob(name)
+            blob_dispose(name)
 
 
 class _Generated(io.RawIOBase):

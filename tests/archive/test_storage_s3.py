@@ -16,9 +16,9 @@ from archive.storage import (
     BlobState,
     WriteOnceS3Storage,
     archive_storage,
+    blob_dispose,
     check_blob,
     open_blob,
-    remove_blob,
     store,
 )
 
@@ -118,9 +118,9 @@ def test_changed_and_missing_on_s3(s3):
         open_blob(blob.name)
 
 
-def test_remove_blob_on_s3(s3):
+def test_blob_dispose_on_s3(s3):
     blob = store(b"da scartare")
-    remove_blob(blob.name)
+    blob_dispose(blob.name)
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
     assert check_blob(blob.name, sha256=blob.sha256, size=blob.size).state == BlobState.MISSING
 

@@ -138,6 +138,24 @@ FROZEN = {
         "UPDATE archive_integrityfailure SET expected_size = expected_size + 1",
         "DELETE FROM archive_integrityfailure",
     ],
+    # Legal holds and disposal (issue 9): a hold is lifted once, a proposal decided once, its
+    # list and the disposal records never change.
+    "archive_legalhold": [
+        "UPDATE archive_legalhold SET reason = 'riscritta'",
+        "DELETE FROM archive_legalhold",
+    ],
+    "archive_disposalproposal": [
+        "UPDATE archive_disposalproposal SET note = 'riscritta'",
+        "DELETE FROM archive_disposalproposal",
+    ],
+    "archive_disposalitem": [
+        "UPDATE archive_disposalitem SET document_id = document_id",
+        "DELETE FROM archive_disposalitem",
+    ],
+    "archive_disposalrecord": [
+        "UPDATE archive_disposalrecord SET size = size + 1",
+        "DELETE FROM archive_disposalrecord",
+    ],
     "budgets_timelineentry": [
         "UPDATE budgets_timelineentry SET comment = 'riscritto'",
         "DELETE FROM budgets_timelineentry",
