@@ -78,6 +78,43 @@ END IF;
 RETURN NEW;
 """
 
+# Who proposes and who decides, checked by the database too: a proposal starts waiting,
+# proposed by someone holding the Direttore's role today; it is decided by someone holding the
+# Amministratore Unico's role today, who is not its proposer. Raw SQL as the application's
+# role cannot write an approval the workflow would not have written.
+PROPOSAL_ROLES_SQL = """
+IF TG_OP = 'INSERT' THEN
+    IF NEW.state <> 'proposta' OR NEW.decided_by_id IS NOT NULL OR NEW.certificate_id IS NOT NULL
+    THEN
+        RAISE EXCEPTION 'Una proposta di scarto nasce in attesa di approvazione.'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (
+        SELECT 1 FROM accounts_roleassignment r
+        WHERE r.user_id = NEW.proposed_by_id AND r.role = 'direttore' AND r.status = 'confermato'
+          AND r.valid_from <= current_date AND (r.valid_to IS NULL OR r.valid_to >= current_date)
+    ) THEN
+        RAISE EXCEPTION 'Lo scarto lo propone il Direttore.'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END IF;
+IF NEW.state IS DISTINCT FROM OLD.state AND (
+    NEW.decided_by_id IS NULL
+    OR NEW.decided_by_id = NEW.proposed_by_id
+    OR NOT EXISTS (
+        SELECT 1 FROM accounts_roleassignment r
+        WHERE r.user_id = NEW.decided_by_id AND r.role = 'amministratore_unico'
+          AND r.status = 'confermato' AND r.valid_from <= current_date
+          AND (r.valid_to IS NULL OR r.valid_to >= current_date)
+    )
+) THEN
+    RAISE EXCEPTION 'Lo scarto lo approva o lo rifiuta l''Amministratore Unico, non chi lo propone.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+RETURN NEW;
+"""
+
 # The list of a proposal is fixed while it waits for the decision; after it, never.
 ITEM_FROZEN_SQL = """
 IF TG_OP = 'INSERT' THEN
@@ -277,6 +314,12 @@ class DisposalProposal(models.Model):
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 when=pgtrigger.Before,
                 func=PROPOSAL_DECIDED_ONCE_SQL,
+            ),
+            pgtrigger.Trigger(
+                name="proposal_roles",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                when=pgtrigger.Before,
+                func=PROPOSAL_ROLES_SQL,
             ),
             no_truncate(),
         ]

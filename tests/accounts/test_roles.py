@@ -104,6 +104,9 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "archive.view_legalhold",
             "archive.view_disposalproposal",
             "archive.propose_disposal",
+            # Integrity checks (issue 9): their results, and starting one by hand.
+            "archive.view_integritycheck",
+            "archive.run_integritycheck",
         }
     ),
     Role.COORDINATORE: frozenset(),
@@ -118,6 +121,8 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "archive.view_legalhold",
             "archive.manage_holds",
             "archive.view_disposalproposal",
+            # Integrity checks (issue 9): the OdV reads their results.
+            "archive.view_integritycheck",
         }
     ),
     Role.SINDACO: frozenset({"budgets.view_all_budgets", "archive.add_accessrequest"}),

@@ -199,3 +199,27 @@ def test_a_decided_proposal_and_its_records_never_change(
     assert refused("DELETE FROM archive_disposalrecord")
     assert DisposalRecord.objects.filter(proposal=proposal).count() == 1
     assert DisposalProposal.objects.get(pk=proposal.pk).state == ProposalState.APPROVED
+
+
+def test_only_the_direttore_proposes_and_only_another_person_holding_the_au_role_decides(
+    expired, ctx, role_users, make_user
+):
+    """Raw SQL as the app role cannot write a proposal born approved, a proposal of someone
+    who is not the Direttore, nor an approval by someone not holding the AU's role today or
+    by the proposer himself."""
+    direttore, au = role_users[Role.DIRETTORE], role_users[Role.AMMINISTRATORE_UNICO]
+    insert = (
+        "INSERT INTO archive_disposalproposal (state, note, proposed_by_id, proposed_at, "
+        "refusal_reason, decided_by_id, decided_at) VALUES (%s, '', %s, now(), '', %s, %s)"
+    )
+    assert refused(insert, ["approvata", direttore.pk, au.pk, "2026-01-01"])
+    assert refused(insert, ["proposta", role_users[Role.ODV].pk, None, None])
+    proposal = proposal_with(ctx, expired)
+    approve = (
+        "UPDATE archive_disposalproposal SET state = 'approvata', decided_by_id = %s, "
+        "decided_at = now() WHERE id = %s"
+    )
+    for not_the_au in (direttore, role_users[Role.ODV], make_user(username="qualcuno")):
+        assert refused(approve, [not_the_au.pk, proposal.pk])
+    assert DisposalProposal.objects.get(pk=proposal.pk).state == ProposalState.PROPOSED
+    assert not refused(approve, [au.pk, proposal.pk])

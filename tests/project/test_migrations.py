@@ -33,6 +33,15 @@ ALLOWED: dict[str, set[str]] = {
     "accounts.validation": {"PlausibleDate", "reject_control_characters"},
 }
 
+# Two data migrations of issue 9 archive what existed before the archive through the
+# archive's own code, on purpose (their docstrings say why and why it is safe): each runs only
+# when the historical models say there is something to archive, so on a fresh database they
+# do nothing and later code cannot make them fail. Only these files, only these modules.
+DATA_MIGRATIONS: dict[str, set[str]] = {
+    "archive/migrations/0006_archive_existing.py": {"archive.intake"},
+    "budgets/migrations/0009_archive_approved_versions.py": {"budgets.archiving"},
+}
+
 
 def project_packages() -> set[str]:
     base = Path(settings.BASE_DIR)
@@ -116,6 +125,9 @@ def test_migrations_import_nothing_from_the_apps_but_the_allowed_references():
     for path in files:
         for reference in references_into_the_apps(path, packages):
             module, _, name = reference.rpartition(".")
+            relative = str(path.relative_to(settings.BASE_DIR))
+            if reference in DATA_MIGRATIONS.get(relative, set()):
+                continue
             if name not in ALLOWED.get(module, set()):
                 refused.append(f"{path.relative_to(settings.BASE_DIR)}: {reference}")
     assert refused == []
