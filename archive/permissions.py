@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from accounts import request_cache
 from accounts.roles import Role
-from archive.models import AccessRequest, Document, Outcome
+from archive.models import AccessRequest, Document, DocumentState, Outcome
 from services.models import Service
 from services.permissions import (
     AnyUser,
@@ -278,8 +278,8 @@ def can(
     if action is Action.VIEW:
         return own or any(grant.covers(document) for grant in active_grants(user))
     # ADD_VERSION: whoever sees the document by his role or service (never by a grant) and
-    # may store for its sector.
-    return own and _stores_for(user, document.service)
+    # may store for its sector; never on a disposed document (its files are gone for good).
+    return own and document.state != DocumentState.SCARTATO and _stores_for(user, document.service)
 
 
 def _stores_for(user: AnyUser, service: Service | None) -> bool:

@@ -126,7 +126,9 @@ class DocumentDetailView(DocumentMixin, TemplateView):
             accesses=selectors.document_accesses(document=document)[:ACCESS_LOG_SHOWN],
             access_count=selectors.document_accesses(document=document).count(),
             can_add_version=can(user, Action.ADD_VERSION, document),
-            extraction_pending=any(v.extraction_state == "in_attesa" for v in self.versions),
+            # A disposed document's files are gone: nothing left to extract, nothing to wait for.
+            extraction_pending=document.state != DocumentState.SCARTATO
+            and any(v.extraction_state == "in_attesa" for v in self.versions),
             extraction_url=reverse("archive:extraction_state", kwargs={"pk": document.pk}),
             holds=selectors.document_holds(document=document),
             sees_hold_reasons=can(user, Action.VIEW_HOLDS),

@@ -305,3 +305,24 @@ def test_the_archive_list_links_the_new_pages(client, docs, direttore):
     client.force_login(direttore)
     page = client.get(reverse("archive:document_list")).content.decode()
     assert reverse("archive:disposal_list") in page and reverse("archive:hold_list") in page
+
+
+def test_a_disposed_document_takes_no_new_version(
+    client, expired, direttore, au, django_capture_on_commit_callbacks
+):
+    from tests.archive.permission_table import text_upload
+
+    simf, _direzione = expired
+    proposal = proposal_with({"users": {Role.DIRETTORE: direttore}}, *expired)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.disposal_approve(proposal=proposal, actor=au)
+    simf.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        actions.version_add(document=simf, upload=text_upload("nuovo.txt"), actor=direttore)
+    assert simf.versions.count() == 1
+    client.force_login(direttore)
+    assert client.get(reverse("archive:version_create", args=[simf.pk])).status_code == 404
+    page = client.get(reverse("archive:document_detail", args=[simf.pk])).content.decode()
+    assert reverse("archive:version_create", args=[simf.pk]) not in page
+    assert reverse("archive:document_delete", args=[simf.pk]) not in page
+    assert "extraction-status" not in page
