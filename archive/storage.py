@@ -26,6 +26,7 @@ from boto3.s3.transfer import TransferConfig  # type: ignore[import-untyped]  # 
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.db import connection
 from storages.backends.s3 import S3Storage  # type: ignore[import-untyped]  # no stubs
 
 #: Bytes read, hashed and written at a time.
@@ -164,6 +165,19 @@ def _chunks(source: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
+# The namespace of the blobs' advisory locks (the second key is the name's hash).
+BLOB_LOCK_NAMESPACE = 72061
+
+
+def lock_blob(name: str, *, exclusive: bool) -> None:
+    """Lock the blob ``name`` until the end of the transaction: shared while a version that
+    names it is being stored, exclusive while its file is being disposed of, so that a
+    disposal never removes the file of a version not yet committed."""
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, hashtext(%s))", [BLOB_LOCK_NAMESPACE, name])
+
+
 def store(content: IO[bytes] | bytes) -> StoredBlob:
     """Store ``content`` once under its content-addressed name; return the blob.
 
@@ -187,6 +201,10 @@ def store(content: IO[bytes] | bytes) -> StoredBlob:
                 spool.write(chunk)
                 size += len(chunk)
         blob = StoredBlob(name=blob_name(digest.hexdigest()), sha256=digest.hexdigest(), size=size)
+        if connection.in_atomic_block:
+            # Until the version naming it commits, no disposal removes this file; one that
+            # is removing it now finishes first, and the file is then written again below.
+            lock_blob(blob.name, exclusive=False)
         if not storage.exists(blob.name):
             spool.seek(0)
             try:

@@ -22,7 +22,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -47,6 +47,7 @@ from archive.models import (
     ProposalState,
     RetentionFrom,
 )
+from archive.models.classes import CERTIFICATE_CLASS, CERTIFICATE_RETENTION_YEARS
 from archive.permissions import Action
 from archive.selectors.retention import (
     PROPOSAL_MAX_DOCUMENTS,
@@ -54,7 +55,7 @@ from archive.selectors.retention import (
     db_today,
     held_q,
 )
-from archive.storage import blob_dispose
+from archive.storage import blob_dispose, lock_blob
 from services.models import Service
 
 logger = logging.getLogger(__name__)
@@ -71,13 +72,22 @@ CANDIDATES_TITLE = gettext_noop(
 )
 PROPOSAL_TITLE = gettext_noop("Proposta di scarto n. %(number)s da approvare")
 
-CERTIFICATE_CLASS = "verbali-di-scarto"
 CERTIFICATE_CLASS_NAME = "Verbali di scarto"
 CERTIFICATE_LEGAL_BASIS = (
     "Prot. 10 §6: il verbale documenta lo scarto dei documenti il cui termine di "
     "conservazione è decorso; si conserva come prova dello scarto."
 )
 CERTIFICATE_TEMPLATE = "reporting/pdf/archive/disposal_certificate.html"
+
+
+# Holds and disposals take this lock (the database's triggers take it too: archive/models,
+# ``hold_serialised`` and ``document_frozen``): a hold placed during an approval waits for it.
+HOLDS_LOCK_SQL = "SELECT pg_advisory_xact_lock(72062, 0)"
+
+
+def _serialise_with_holds() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(HOLDS_LOCK_SQL)
 
 
 # -- Legal holds ---------------------------------------------------------------------------------
@@ -121,6 +131,13 @@ def hold_place(
         placed_by=actor,
     )
     with transaction.atomic(), audit_context(actor):
+        _serialise_with_holds()  # a disposal being approved commits first
+        if document is not None and (
+            Document.objects.filter(pk=document.pk, state=DocumentState.SCARTATO).exists()
+        ):
+            raise ValidationError(
+                {"document": _("Il documento è già stato scartato: non si può bloccare.")}
+            )
         hold.full_clean()
         hold.save()
     return hold
@@ -292,6 +309,7 @@ def disposal_approve(*, proposal: DisposalProposal, actor: User) -> DisposalProp
 
     permissions.require(actor, Action.APPROVE_DISPOSAL)
     with transaction.atomic(), audit_context(actor):
+        _serialise_with_holds()  # holds placed meanwhile wait for this approval, or came first
         locked = _lock_waiting(proposal)
         item_ids = DisposalItem.objects.filter(proposal=locked).values_list(
             "document_id", flat=True
@@ -355,6 +373,7 @@ def _dispose_batch(proposal: DisposalProposal, document_ids: list[int]) -> None:
     """
     actor = proposal.decided_by
     with transaction.atomic(), audit_context(actor, task="archive.disposal_execute"):
+        _serialise_with_holds()
         locked = list(
             Document.objects.select_for_update()
             .filter(pk__in=document_ids, state=DocumentState.CONSERVATO)
@@ -384,6 +403,8 @@ def _dispose_batch(proposal: DisposalProposal, document_ids: list[int]) -> None:
         )
         # The database checks again: past retention, no hold, an approved proposal.
         Document.objects.filter(pk__in=go).update(state=DocumentState.SCARTATO)
+        # The files go; their words must not stay findable (the records and hashes stay).
+        DocumentVersion.objects.filter(document_id__in=go).update(extracted_text="")
         names = sorted({v["blob_name"] for v in versions})
         transaction.on_commit(partial(_remove_files, names))
 
@@ -397,17 +418,23 @@ def _blocked_ids(document_ids: list[int]) -> list[int]:
 
 
 def _remove_files(names: list[str]) -> None:
-    """After the commit: remove the files no kept document's version names any more."""
-    still_named = set(
-        DocumentVersion.objects.filter(blob_name__in=names)
-        .exclude(document__state=DocumentState.SCARTATO)
-        .values_list("blob_name", flat=True)
-    )
+    """After the commit: remove the files no kept document's version names any more.
+
+    Each name in its own transaction, under the blob's exclusive lock (``archive.storage``):
+    an upload of the same bytes in progress holds the shared lock until it commits, so the
+    check below sees its version and the file stays; an upload that starts later waits and
+    then writes the file again."""
     for name in names:
-        if name in still_named:
-            continue
         try:
-            blob_dispose(name)
+            with transaction.atomic():
+                lock_blob(name, exclusive=True)
+                still_named = (
+                    DocumentVersion.objects.filter(blob_name=name)
+                    .exclude(document__state=DocumentState.SCARTATO)
+                    .exists()
+                )
+                if not still_named:
+                    blob_dispose(name)
         except Exception:  # a file left behind is listed by the integrity check; never fatal
             logger.exception("archive: could not remove disposed blob %s", name)
 
@@ -422,7 +449,7 @@ def _certificate_class(actor: User) -> DocumentClass:
     document_class = DocumentClass(
         code=CERTIFICATE_CLASS,
         name=CERTIFICATE_CLASS_NAME,
-        retention_years=100,
+        retention_years=CERTIFICATE_RETENTION_YEARS,
         retention_from=RetentionFrom.REFERENCE_DATE,
         legal_basis=CERTIFICATE_LEGAL_BASIS,
     )

@@ -26,6 +26,10 @@ DEFAULT_LEGAL_BASIS = (
     "10 anni, salvo diversa disposizione di legge."
 )
 MAX_RETENTION_YEARS = 100
+# The class of the disposal certificates: the proof of what was disposed of is itself never
+# disposable in practice, nor can the class be switched off (disposals would stop).
+CERTIFICATE_CLASS = "verbali-di-scarto"
+CERTIFICATE_RETENTION_YEARS = MAX_RETENTION_YEARS
 
 
 class RetentionFrom(models.TextChoices):
@@ -82,6 +86,16 @@ class DocumentClass(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(legal_basis=""), name="documentclass_legal_basis_given"
+            ),
+            models.CheckConstraint(
+                condition=~Q(code=CERTIFICATE_CLASS)
+                | Q(active=True, retention_years=CERTIFICATE_RETENTION_YEARS),
+                name="documentclass_certificates_kept",
+                violation_error_message=_(
+                    "I verbali di scarto si conservano %(years)s anni e la loro classe resta "
+                    "attiva: sono la prova dello scarto."
+                )
+                % {"years": CERTIFICATE_RETENTION_YEARS},
             ),
             choices_check("documentclass", "retention_from", RetentionFrom),
             *text_checks("documentclass", short=("name",), long=("legal_basis",)),

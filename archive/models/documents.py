@@ -64,6 +64,9 @@ IF NOT (OLD.keep_until < current_date) THEN
         MESSAGE = 'Documento in conservazione fino al ' || to_char(OLD.keep_until, 'DD/MM/YYYY')
             || ' (Prot. 10 §6): non si può scartare.';
 END IF;
+-- A hold being placed (archive_legalhold's hold_serialised trigger takes the same lock)
+-- commits before this check reads the holds, or waits for this transaction to end.
+PERFORM pg_advisory_xact_lock(72062, 0);
 IF EXISTS (
     SELECT 1 FROM archive_legalhold h
     WHERE h.lifted_at IS NULL
@@ -92,6 +95,10 @@ RETURN NEW;
 # two versions added at once get consecutive numbers or one fails.
 VERSION_NUMBER_SQL = """
 PERFORM 1 FROM archive_document WHERE id = NEW.document_id FOR UPDATE;
+IF (SELECT state FROM archive_document WHERE id = NEW.document_id) = 'scartato' THEN
+    RAISE EXCEPTION 'Documento scartato: non riceve nuove versioni.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
 IF NEW.number IS DISTINCT FROM (
     SELECT coalesce(max(number), 0) + 1 FROM archive_documentversion
     WHERE document_id = NEW.document_id
@@ -115,8 +122,13 @@ IF (NEW.document_id, NEW.number, NEW.blob_name, NEW.sha256, NEW.size, NEW.conten
     RAISE EXCEPTION 'Versione archiviata: file, impronta, dimensione e tipo non cambiano.'
         USING ERRCODE = 'insufficient_privilege';
 END IF;
+-- Once written, the text changes only to be emptied when its document is disposed of
+-- (the file is gone; its words must not stay findable).
 IF (NEW.extracted_text, NEW.extraction_state) IS DISTINCT FROM
-   (OLD.extracted_text, OLD.extraction_state) AND OLD.extraction_state <> 'in_attesa' THEN
+   (OLD.extracted_text, OLD.extraction_state) AND OLD.extraction_state <> 'in_attesa'
+   AND NOT (NEW.extracted_text = '' AND NEW.extraction_state = OLD.extraction_state
+            AND (SELECT state FROM archive_document WHERE id = NEW.document_id) = 'scartato')
+THEN
     RAISE EXCEPTION 'Il testo estratto di una versione si scrive una volta sola.'
         USING ERRCODE = 'insufficient_privilege';
 END IF;

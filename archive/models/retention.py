@@ -48,6 +48,14 @@ END IF;
 RETURN NEW;
 """
 
+# Holds and disposals are serialised (the document_frozen trigger of archive_document takes
+# the same lock before it reads the holds): a hold placed while a disposal is being written
+# either commits first, and the disposal sees it, or waits until the disposal has committed.
+HOLD_SERIALISED_SQL = """
+PERFORM pg_advisory_xact_lock(72062, 0);
+RETURN NEW;
+"""
+
 # A proposal is decided once (proposta → approvata | rifiutata); an approved one gets its
 # certificate once. Nothing else changes; it is never deleted.
 PROPOSAL_DECIDED_ONCE_SQL = """
@@ -235,6 +243,12 @@ class LegalHold(models.Model):
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 when=pgtrigger.Before,
                 func=HOLD_LIFT_ONCE_SQL,
+            ),
+            pgtrigger.Trigger(
+                name="hold_serialised",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.Before,
+                func=HOLD_SERIALISED_SQL,
             ),
             no_truncate(),
         ]
