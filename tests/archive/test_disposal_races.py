@@ -89,6 +89,11 @@ def test_a_hold_being_placed_makes_the_disposal_wait_and_then_refuse(ctx):
 def test_a_disposal_does_not_remove_a_file_an_upload_in_progress_names(ctx):
     document = expired_document(ctx["users"][Role.DIRETTORE])
     name = document.versions.get().blob_name
+    _approved(ctx, document)
+    with connection.cursor() as cursor:  # disposed, its file not removed yet
+        cursor.execute(
+            "UPDATE archive_document SET state = 'scartato' WHERE id = %s", [document.pk]
+        )
     other = _other_connection()
     try:
         with other.cursor() as cursor:  # an upload of the same bytes, not committed yet
@@ -105,10 +110,10 @@ def test_a_disposal_does_not_remove_a_file_an_upload_in_progress_names(ctx):
                 cursor.execute("RESET lock_timeout")
         assert archive_storage().exists(name)
     finally:
-        other.rollback()
+        other.rollback()  # the upload failed: nothing names the file any more
         other.close()
-    _remove_files([name])  # no upload in progress; the document is kept: the file stays
-    assert archive_storage().exists(name)
+    _remove_files([name])
+    assert not archive_storage().exists(name)
 
 
 @pytest.mark.django_db
