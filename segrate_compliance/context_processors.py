@@ -34,10 +34,10 @@ def navigation_items(user) -> list[dict]:
             else reverse("archive:document_list")
         )
         items.append({"label": _("Archivio"), "url": archive_url, "key": "archive"})
-    if not archive_permissions.sees_archive(user) and archive_permissions.can_integrity(
+    if not archive_permissions.stores_any(user) and archive_permissions.can_integrity(
         user, archive_permissions.IntegrityAction.VIEW
     ):
-        # The OdV reads the integrity checks; the archive's readers find them on its list.
+        # The OdV reads the integrity checks; who archives documents finds them on the list.
         items.append(
             {
                 "label": _("Integrità archivio"),

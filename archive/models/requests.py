@@ -56,6 +56,41 @@ RETURN NEW;
 """
 
 
+# Who decides and for how long, checked by the database too (raw SQL as the application's
+# role cannot write a decision the pages would refuse): never the requester; the Direttore,
+# or for a request inside one service a Coordinatore assigned to it today; a grant ends
+# between today and MAX_GRANT_DAYS from today.
+DECISION_CHECKED_SQL = f"""
+IF NEW.expired_at IS NOT NULL THEN
+    RAISE EXCEPTION 'Una decisione nasce non scaduta.' USING ERRCODE = 'insufficient_privilege';
+END IF;
+IF NEW.decided_by_id = (SELECT requester_id FROM archive_accessrequest WHERE id = NEW.request_id)
+THEN
+    RAISE EXCEPTION 'Nessuno decide la propria richiesta di accesso.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+IF NOT EXISTS (
+    SELECT 1 FROM accounts_roleassignment r
+    WHERE r.user_id = NEW.decided_by_id AND r.role = 'direttore' AND r.status = 'confermato'
+      AND r.valid_from <= current_date AND (r.valid_to IS NULL OR r.valid_to >= current_date)
+) AND NOT EXISTS (
+    SELECT 1 FROM archive_accessrequest q
+    JOIN services_serviceassignment a ON a.service_id = q.service_id
+    WHERE q.id = NEW.request_id AND a.user_id = NEW.decided_by_id AND a.role = 'coordinatore'
+      AND a.valid_from <= current_date AND (a.valid_to IS NULL OR a.valid_to >= current_date)
+) THEN
+    RAISE EXCEPTION 'La richiesta la decide il Direttore o il Coordinatore del servizio.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+IF NEW.valid_until IS NOT NULL
+   AND (NEW.valid_until < current_date OR NEW.valid_until > current_date + {MAX_GRANT_DAYS}) THEN
+    RAISE EXCEPTION 'Un accesso si concede da oggi a non oltre {MAX_GRANT_DAYS} giorni.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+RETURN NEW;
+"""  # noqa: S608 (a constant of this module, no input)
+
+
 class Outcome(models.TextChoices):
     GRANTED = "concessa", _("Concessa")
     REFUSED = "rifiutata", _("Rifiutata")
@@ -259,6 +294,12 @@ class AccessDecision(models.Model):
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 when=pgtrigger.Before,
                 func=DECISION_FROZEN_SQL,
+            ),
+            pgtrigger.Trigger(
+                name="decision_checked",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.Before,
+                func=DECISION_CHECKED_SQL,
             ),
             no_truncate(),
         ]

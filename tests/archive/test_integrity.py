@@ -128,37 +128,20 @@ def test_each_file_is_read_once_in_batches(monkeypatch, archive_root, docs, ctx)
     assert check.failure_count == 0
 
 
-def test_disposed_documents_are_skipped(docs, ctx):
+def test_disposed_documents_are_skipped(docs, ctx, django_capture_on_commit_callbacks):
     """A disposed document (``scartato``) has no file any more: not checked, not a failure.
-    (Disposal has its own path, another issue; here such a document is written directly.)"""
-    from archive.models import Document, DocumentVersion
+    Disposed through the real path: proposed, approved, its file removed."""
+    from tests.archive.disposal_data import expired_document, proposal_with
 
-    kept = docs["sad"]["document"]
-    disposed = Document.objects.create(
-        title="Scartato",
-        document_class=kept.document_class,
-        service=kept.service,
-        reference_date=kept.reference_date,
-        keep_until=kept.keep_until,
-        formation=kept.formation,
-        state="scartato",
-        created_by=ctx["users"][Role.DIRETTORE],
-    )
-    gone = "ab" * 32
-    DocumentVersion.objects.create(
-        document=disposed,
-        number=1,
-        blob_name=storage.blob_name(gone),
-        sha256=gone,
-        size=10,
-        content_type="text/plain",
-        kind="txt",
-        original_name="scartato.txt",
-        stored_by=ctx["users"][Role.DIRETTORE],
-        metadata={},
-    )
+    disposed = expired_document(ctx["users"][Role.DIRETTORE], text="Solo di questo verbale\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.disposal_approve(
+            proposal=proposal_with(ctx, disposed), actor=ctx["users"][Role.AMMINISTRATORE_UNICO]
+        )
+    assert not storage.archive_storage().exists(disposed.versions.get().blob_name)
     check = integrity_check_run(run_key="scarto", origin=IntegrityOrigin.COMMAND)
-    assert (check.versions_checked, check.failure_count) == (3, 0)
+    # The three documents of the fixture and the certificate of the disposal, all present.
+    assert (check.versions_checked, check.failure_count) == (4, 0)
 
 
 def test_the_results_are_append_only(archive_root, docs):

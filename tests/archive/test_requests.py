@@ -82,15 +82,17 @@ def test_the_odv_sees_only_what_it_was_granted_until_the_grant_expires(
     assert client.get(reverse("archive:document_list")).status_code == 404
 
 
-def test_a_grant_ended_in_the_past_gives_nothing(client, docs, ctx, odv, direttore):
-    """An end date in the past, written through the database (the action refuses it)."""
+def test_a_grant_ended_in_the_past_gives_nothing(client, docs, ctx, odv, direttore, monkeypatch):
+    """A grant until today, seen tomorrow (the database refuses an end date in the past)."""
     request = sad_request(odv, ctx)
     AccessDecision.objects.create(
         request=request,
         outcome=Outcome.GRANTED,
-        valid_until=timezone.localdate() - datetime.timedelta(days=1),
+        valid_until=timezone.localdate(),
         decided_by=direttore,
     )
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
     client.force_login(odv)
     url = reverse("archive:version_download", args=[docs["sad"]["version"].pk])
     assert client.get(url).status_code == 404
@@ -136,16 +138,18 @@ def test_a_multi_sector_request_is_the_direttores_alone(
     assert not permissions.can_decide(coord_simf, direzione)
 
 
-def test_the_expiry_task_marks_once_and_tells_the_requester(ctx, odv, direttore, docs):
+def test_the_expiry_task_marks_once_and_tells_the_requester(ctx, odv, direttore, docs, monkeypatch):
     from archive.tasks import expire_access_grants
 
     request = sad_request(odv, ctx)
     AccessDecision.objects.create(
         request=request,
         outcome=Outcome.GRANTED,
-        valid_until=timezone.localdate() - datetime.timedelta(days=1),
+        valid_until=timezone.localdate(),
         decided_by=direttore,
     )
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
     assert expire_access_grants() == 1
     assert expire_access_grants() == 0
     assert AccessDecision.objects.get().expired_at is not None
