@@ -47,7 +47,7 @@ def test_the_odv_asks_the_direttore_grants_and_the_access_is_shown(
 ):
     odv = new_context().new_page()
     login(odv, live_server, "odv", demo_password)
-    odv.get_by_role("link", name="Archivio").click()
+    odv.get_by_role("link", name="Archivio", exact=True).click()
     expect(odv).to_have_url(url(live_server, "archive:access_request_list"))
     odv.get_by_role("link", name="Nuova richiesta").click()
     odv.get_by_label("Settore").select_option(label="SAD – Servizio Assistenza Domiciliare")
