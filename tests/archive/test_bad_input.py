@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from archive.models import Document, DocumentVersion
+from archive.uploads import MAX_UNCOMPRESSED_BYTES
 from tests.archive import files
 from tests.archive.permission_table import TEXT
 
@@ -54,6 +55,34 @@ REFUSED = {
     "Word document named as a spreadsheet": (
         lambda: files.upload(files.docx_bytes(), "x.xlsx"),
         "",
+    ),
+    # A few KB that would unpack to hundreds of MB (a "zip bomb" dressed as a Word file).
+    "zip bomb docx": (
+        lambda: files.upload(
+            files.docx_bytes(
+                extra=[("word/media/bomba.bin", b"\0" * (MAX_UNCOMPRESSED_BYTES + 1))]
+            ),
+            "bomba.docx",
+        ),
+        "decompresso",
+    ),
+    "truncated PDF": (
+        lambda: files.upload(files.weasyprint_pdf()[:600], "troncato.pdf"),
+        "danneggiato",
+    ),
+    "HTML page": (
+        lambda: files.upload(b"<!DOCTYPE html><html><script>alert(1)</script></html>", "p.html"),
+        "HTML",
+    ),
+    "SVG image": (
+        lambda: files.upload(
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>', "i.svg"
+        ),
+        "SVG",
+    ),
+    "ZIP archive": (
+        lambda: files.upload(files.zip_bytes([("a.txt", b"testo")]), "documenti.zip"),
+        "compressi",
     ),
 }
 
