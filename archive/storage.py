@@ -255,6 +255,12 @@ def check_blob(name: str, *, sha256: str, size: int) -> BlobCheck:
     return BlobCheck(name=name, state=state, actual_sha256=actual, actual_size=actual_size)
 
 
+def blob_exists(name: str) -> bool:
+    """Whether the stored file ``name`` is in the storage (the integrity check asks it of the
+    files of disposed documents, which must be gone)."""
+    return archive_storage().exists(_check_name(name))
+
+
 def blob_dispose(name: str) -> None:
     """Remove the stored file ``name``: the only delete of the archive.
 

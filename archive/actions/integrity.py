@@ -6,7 +6,11 @@ the worker) or ``manage.py archive_integrity_check``. Memory stays bounded whate
 of the archive: versions are read by keyset pages of :data:`BATCH_SIZE` ids in file-name
 order (so a file shared by several versions, same bytes stored again, is read once), and each
 file is streamed in blocks (``archive.storage.check_blob``). Versions of disposed documents
-(``scartato``: their files removed by the disposal) are skipped.
+(``scartato``) are not re-hashed: their files must be gone. The check asks the storage whether
+each of those files (not shared with a kept document) is still there; if it is, a removal
+after the disposal failed, so the check tries it again (the disposal's own removal,
+``archive.actions.retention.disposed_files_remove``) and reports the file as "not removed"
+if it stays.
 
 The result is written once, when the check ends: an ``IntegrityCheck`` row with its figures
 and one ``IntegrityFailure`` per version whose file is missing or changed (the first
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +48,7 @@ from archive.models import (
     IntegrityProblem,
 )
 from archive.permissions import IntegrityAction
-from archive.storage import BlobCheck, BlobState, check_blob
+from archive.storage import BlobCheck, BlobState, blob_exists, check_blob
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +56,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 NOTIFICATION_KIND = "archive.integrity_failed"
 NOTIFICATION_TITLE = gettext_noop(
-    "Verifica di integrità dell'archivio: %(count)s file mancanti o alterati"
+    "Verifica di integrità dell'archivio: %(count)s file mancanti, alterati o non rimossi"
 )
 
 
@@ -84,6 +88,7 @@ def integrity_check_request(*, actor: User) -> str:
 class _Tally:
     files: int = 0
     versions: int = 0
+    disposed_files: int = 0
     bytes: int = 0
     failure_count: int = 0
     failures: list[IntegrityFailure] = field(default_factory=list)
@@ -109,6 +114,20 @@ class _Tally:
                 )
             )
 
+    def add_not_removed(self, *, version_id: int, sha256: str, size: int) -> None:
+        self.failure_count += 1
+        if len(self.failures) < MAX_RECORDED_FAILURES:
+            self.failures.append(
+                IntegrityFailure(
+                    version_id=version_id,
+                    problem=IntegrityProblem.NOT_REMOVED,
+                    expected_sha256=sha256,
+                    found_sha256="",
+                    expected_size=size,
+                    found_size=None,
+                )
+            )
+
 
 def _check(name: str, *, sha256: str, size: int) -> BlobCheck:
     """``check_blob``, an unreadable file (permissions, a name that is not ours) counted as
@@ -128,6 +147,47 @@ def _versions_after(name: str, pk: int, batch_size: int) -> list[tuple[int, str,
         .order_by("blob_name", "pk")
         .values_list("pk", "blob_name", "sha256", "size")[:batch_size]
     )
+
+
+def _disposed_files_after(name: str, batch_size: int) -> list[tuple[int, str, str, int]]:
+    """The next ``batch_size`` files (by name) that only versions of disposed documents name,
+    each with the first such version."""
+    kept_same_file = DocumentVersion.objects.filter(blob_name=OuterRef("blob_name")).exclude(
+        document__state=DocumentState.SCARTATO
+    )
+    return list(
+        DocumentVersion.objects.filter(document__state=DocumentState.SCARTATO, blob_name__gt=name)
+        .filter(~Exists(kept_same_file))
+        .order_by("blob_name", "pk")
+        .distinct("blob_name")
+        .values_list("pk", "blob_name", "sha256", "size")[:batch_size]
+    )
+
+
+def _still_stored(name: str) -> bool:
+    try:
+        return blob_exists(name)
+    except Exception:  # a storage that cannot answer: reported, never fatal to the check
+        logger.exception("archive: integrity check could not look for %s", name)
+        return True
+
+
+def _disposed_files_check(tally: _Tally, batch_size: int) -> None:
+    """Files of disposed documents must be gone: one still there is removed again, and
+    reported if it stays."""
+    from archive.actions.retention import disposed_files_remove  # the disposal's removal
+
+    last_name = ""
+    while rows := _disposed_files_after(last_name, batch_size):
+        for pk, name, sha256, size in rows:
+            tally.disposed_files += 1
+            if not _still_stored(name):
+                continue
+            logger.warning("archive: disposed file %s still stored, removing it again", name)
+            disposed_files_remove([name])
+            if _still_stored(name):
+                tally.add_not_removed(version_id=pk, sha256=sha256, size=size)
+        last_name = rows[-1][1]
 
 
 def integrity_check_run(
@@ -158,6 +218,7 @@ def integrity_check_run(
                 tally.bytes += current.actual_size or 0
             tally.add(version_id=pk, sha256=sha256, size=size, result=current)
         last_pk, last_name = rows[-1][0], rows[-1][1]
+    _disposed_files_check(tally, batch_size)
     try:
         with transaction.atomic(), audit_context(requested_by, task="archive.integrity_check"):
             check = IntegrityCheck(
@@ -168,6 +229,7 @@ def integrity_check_run(
                 finished_at=max(timezone.now(), started_at),
                 files_checked=tally.files,
                 versions_checked=tally.versions,
+                disposed_files_checked=tally.disposed_files,
                 bytes_checked=tally.bytes,
                 failure_count=tally.failure_count,
             )

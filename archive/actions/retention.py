@@ -406,7 +406,7 @@ def _dispose_batch(proposal: DisposalProposal, document_ids: list[int]) -> None:
         # The files go; their words must not stay findable (the records and hashes stay).
         DocumentVersion.objects.filter(document_id__in=go).update(extracted_text="")
         names = sorted({v["blob_name"] for v in versions})
-        transaction.on_commit(partial(_remove_files, names))
+        transaction.on_commit(partial(disposed_files_remove, names))
 
 
 def _blocked_ids(document_ids: list[int]) -> list[int]:
@@ -417,8 +417,9 @@ def _blocked_ids(document_ids: list[int]) -> list[int]:
     )
 
 
-def _remove_files(names: list[str]) -> None:
-    """After the commit: remove the files no kept document's version names any more.
+def disposed_files_remove(names: list[str]) -> None:
+    """After the commit: remove the files no kept document's version names any more (also
+    called again by the weekly integrity check for a file whose removal failed).
 
     Each name in its own transaction, under the blob's exclusive lock (``archive.storage``):
     an upload of the same bytes in progress holds the shared lock until it commits, so the
@@ -435,7 +436,7 @@ def _remove_files(names: list[str]) -> None:
                 )
                 if not still_named:
                     blob_dispose(name)
-        except Exception:  # a file left behind is listed by the integrity check; never fatal
+        except Exception:  # tried again, and reported if it stays, by the integrity check
             logger.exception("archive: could not remove disposed blob %s", name)
 
 

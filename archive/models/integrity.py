@@ -29,6 +29,8 @@ class IntegrityOrigin(models.TextChoices):
 class IntegrityProblem(models.TextChoices):
     MISSING = "mancante", _("File mancante")
     CHANGED = "alterato", _("File alterato")
+    # A disposed document's file still in the storage after its removal was tried again.
+    NOT_REMOVED = "non_rimosso", _("File scartato non rimosso")
 
 
 @audited()
@@ -52,6 +54,9 @@ class IntegrityCheck(models.Model):
     files_checked = models.PositiveIntegerField(_("file verificati"))
     versions_checked = models.PositiveIntegerField(_("versioni verificate"))
     bytes_checked = models.BigIntegerField(_("byte letti"))
+    # Files of disposed documents checked to be gone (a removal that failed after the
+    # disposal is tried again by the check, and reported if the file is still there).
+    disposed_files_checked = models.PositiveIntegerField(_("file scartati verificati"), default=0)
     failure_count = models.PositiveIntegerField(_("file non integri"))
 
     audit_append_only = True
@@ -72,7 +77,7 @@ class IntegrityCheck(models.Model):
                 condition=Q(bytes_checked__gte=0), name="integritycheck_bytes_positive"
             ),
             models.CheckConstraint(
-                condition=Q(failure_count__lte=F("versions_checked")),
+                condition=Q(failure_count__lte=F("versions_checked") + F("disposed_files_checked")),
                 name="integritycheck_failures_counted",
             ),
             choices_check("integritycheck", "origin", IntegrityOrigin),
@@ -132,7 +137,8 @@ class IntegrityFailure(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(problem=IntegrityProblem.MISSING) & Q(found_sha256=""))
-                | (Q(problem=IntegrityProblem.CHANGED) & ~Q(found_sha256="")),
+                | (Q(problem=IntegrityProblem.CHANGED) & ~Q(found_sha256=""))
+                | (Q(problem=IntegrityProblem.NOT_REMOVED) & Q(found_sha256="")),
                 name="integrityfailure_found_matches_problem",
             ),
             choices_check("integrityfailure", "problem", IntegrityProblem),

@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from archive import actions
-from archive.actions.retention import _remove_files
+from archive.actions.retention import disposed_files_remove
 from archive.models import (
     AccessKind,
     DocumentAccess,
@@ -104,7 +104,7 @@ def test_a_disposal_does_not_remove_a_file_an_upload_in_progress_names(ctx):
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '300ms'")
         try:
-            _remove_files([name])  # waits for the upload, times out: the file stays
+            disposed_files_remove([name])  # waits for the upload, times out: the file stays
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("RESET lock_timeout")
@@ -112,7 +112,7 @@ def test_a_disposal_does_not_remove_a_file_an_upload_in_progress_names(ctx):
     finally:
         other.rollback()  # the upload failed: nothing names the file any more
         other.close()
-    _remove_files([name])
+    disposed_files_remove([name])
     assert not archive_storage().exists(name)
 
 

@@ -142,6 +142,102 @@ def test_disposed_documents_are_skipped(docs, ctx, django_capture_on_commit_call
     check = integrity_check_run(run_key="scarto", origin=IntegrityOrigin.COMMAND)
     # The three documents of the fixture and the certificate of the disposal, all present.
     assert (check.versions_checked, check.failure_count) == (4, 0)
+    assert check.disposed_files_checked == 1
+
+
+def _dispose_with_failing_removal(ctx, monkeypatch, django_capture_on_commit_callbacks):
+    """A document disposed of through the real path, its file's removal failing once.
+
+    The storage's failure is simulated (``blob_dispose`` raises, as a full or read-only disk
+    would): the tests run as root, for whom a read-only directory is no obstacle."""
+    from archive.actions import retention
+    from tests.archive.disposal_data import expired_document, proposal_with
+
+    disposed = expired_document(ctx["users"][Role.DIRETTORE], text="Verbale da rimuovere\n")
+    real_dispose = retention.blob_dispose
+
+    def failing_dispose(name):
+        raise OSError("disco in sola lettura")
+
+    monkeypatch.setattr(retention, "blob_dispose", failing_dispose)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.disposal_approve(
+            proposal=proposal_with(ctx, disposed), actor=ctx["users"][Role.AMMINISTRATORE_UNICO]
+        )
+    version = disposed.versions.get()
+    assert storage.archive_storage().exists(version.blob_name)  # the removal failed
+    monkeypatch.setattr(retention, "blob_dispose", real_dispose)
+    return disposed, version
+
+
+def test_a_failed_removal_after_disposal_is_tried_again_by_the_check(
+    docs, ctx, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The weekly check finds the disposed document's file still stored, removes it again
+    through the disposal's removal, and (now gone) reports nothing."""
+    _disposed, version = _dispose_with_failing_removal(
+        ctx, monkeypatch, django_capture_on_commit_callbacks
+    )
+    check = integrity_check_run(run_key="ritenta", origin=IntegrityOrigin.COMMAND)
+    assert not storage.archive_storage().exists(version.blob_name)
+    assert (check.disposed_files_checked, check.failure_count) == (1, 0)
+    assert not Notification.objects.filter(kind="archive.integrity_failed").exists()
+
+
+def test_a_disposed_file_that_cannot_be_removed_is_reported(
+    client, docs, ctx, monkeypatch, django_capture_on_commit_callbacks, eager_tasks
+):
+    """Still failing at the check: recorded as "non rimosso", notified to the Direttore and
+    the OdV, shown on the page; the file stays (nothing else removes it)."""
+    from archive.actions import retention
+
+    _disposed, version = _dispose_with_failing_removal(
+        ctx, monkeypatch, django_capture_on_commit_callbacks
+    )
+    attempts: list[str] = []
+
+    def failing_dispose(name):
+        attempts.append(name)
+        raise OSError("disco in sola lettura")
+
+    monkeypatch.setattr(retention, "blob_dispose", failing_dispose)
+    with django_capture_on_commit_callbacks(execute=True):
+        check = integrity_check_run(run_key="resta", origin=IntegrityOrigin.COMMAND)
+    assert attempts == [version.blob_name]
+    assert (check.disposed_files_checked, check.failure_count) == (1, 1)
+    failure = IntegrityFailure.objects.get(check_run=check)
+    assert (failure.version_id, failure.problem) == (version.pk, "non_rimosso")
+    assert (failure.expected_sha256, failure.found_sha256) == (version.sha256, "")
+    assert storage.archive_storage().exists(version.blob_name)
+    notified = set(
+        Notification.objects.filter(kind="archive.integrity_failed").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    users = ctx["users"]
+    assert notified == {users[Role.DIRETTORE].username, users[Role.ODV].username}
+    client.force_login(users[Role.DIRETTORE])
+    page = client.get(PAGE).content.decode()
+    assert "1 file mancante, alterato o non rimosso" in page
+    assert "File scartato non rimosso" in page and "file ancora presente" in page
+
+
+def test_a_file_shared_with_a_kept_document_is_not_a_disposed_file(
+    archive_root, docs, ctx, django_capture_on_commit_callbacks
+):
+    """The same bytes kept by another document: the file stays and is checked as kept, not
+    as a disposed file to remove."""
+    from tests.archive.disposal_data import expired_document, proposal_with
+
+    same = _path(archive_root, docs["simf"]["version"]).read_text()
+    disposed = expired_document(ctx["users"][Role.DIRETTORE], text=same)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.disposal_approve(
+            proposal=proposal_with(ctx, disposed), actor=ctx["users"][Role.AMMINISTRATORE_UNICO]
+        )
+    check = integrity_check_run(run_key="condiviso", origin=IntegrityOrigin.COMMAND)
+    assert storage.archive_storage().exists(docs["simf"]["version"].blob_name)
+    assert (check.disposed_files_checked, check.failure_count) == (0, 0)
 
 
 def test_the_results_are_append_only(archive_root, docs):
@@ -164,7 +260,7 @@ def test_the_command_checks_and_fails_on_failures(archive_root, docs, capsys):
     call_command("archive_integrity_check")
     assert "3 file" in capsys.readouterr().out
     _damage(archive_root, docs)
-    with pytest.raises(CommandError, match="2 file mancanti o alterati"):
+    with pytest.raises(CommandError, match="2 file mancanti, alterati o non rimossi"):
         call_command("archive_integrity_check", "--batch-size", "1")
     with pytest.raises(CommandError, match="almeno 1"):
         call_command("archive_integrity_check", "--batch-size", "0")
@@ -200,13 +296,13 @@ def test_the_direttore_starts_a_check_and_reads_it(client, archive_root, docs, c
     check = IntegrityCheck.objects.get()
     assert (check.origin, check.requested_by) == ("manuale", director)
     page = client.get(PAGE).content.decode()
-    assert "2 file mancanti o alterati" in page
+    assert "2 file mancanti, alterati o non rimossi" in page
     assert docs["simf"]["version"].sha256 in page
     assert "Verbale sad" in page and "nessun file" in page
     # The OdV reads the same page, without the button.
     client.force_login(ctx["users"][Role.ODV])
     page = client.get(PAGE).content.decode()
-    assert "2 file mancanti o alterati" in page
+    assert "2 file mancanti, alterati o non rimossi" in page
     assert "Avvia una verifica ora" not in page
 
 

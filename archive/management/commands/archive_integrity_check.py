@@ -13,7 +13,8 @@ from archive.models import IntegrityOrigin
 class Command(BaseCommand):
     help = (
         "Verifica l'integrità dei file dell'archivio (impronta SHA-256 di ogni versione) e "
-        "registra il risultato; i file mancanti o alterati sono notificati a Direttore e OdV."
+        "registra il risultato; i file mancanti, alterati o non rimossi sono notificati a "
+        "Direttore e OdV."
     )
 
     def add_arguments(self, parser):
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Verifica {check.pk}: {check.files_checked} file ({check.versions_checked} versioni, "
             f"{check.bytes_checked} byte) in {check.duration.total_seconds():.1f} s; "
-            f"{check.failure_count} mancanti o alterati."
+            f"{check.failure_count} mancanti, alterati o non rimossi."
         )
         if check.failure_count:
-            raise CommandError(f"{check.failure_count} file mancanti o alterati.")
+            raise CommandError(f"{check.failure_count} file mancanti, alterati o non rimossi.")
