@@ -246,6 +246,8 @@ class Document(models.Model):
             models.Index(fields=["service", "reference_date"], name="document_sector_date"),
             models.Index(fields=["document_class", "reference_date"], name="document_class_date"),
             models.Index(fields=["keep_until"], name="document_keep_until"),
+            # The list's order (and a search's beyond RANKED_UP_TO): newest first, no sort.
+            models.Index(fields=["-reference_date", "-id"], name="document_recent"),
         ]
         constraints = [
             models.CheckConstraint(

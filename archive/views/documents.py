@@ -4,9 +4,11 @@ progress, archiving a new one, the refused deletion."""
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView, View
 
@@ -17,6 +19,19 @@ from archive.views.base import ActionFormView, DocumentMixin
 from services.selectors import meeting_get, meeting_list
 
 ACCESS_LOG_SHOWN = 50
+
+
+class SearchPaginator(Paginator):
+    """Pages of a search, counted by the search's own capped count (never a second count of
+    every match): beyond the counted matches (``FOUND_UP_TO``) the pages stop there."""
+
+    def __init__(self, search: selectors.SearchResult, *args, **kwargs) -> None:
+        super().__init__(search.documents, *args, **kwargs)
+        self.search = search
+
+    @cached_property
+    def count(self) -> int:
+        return self.search.count_shown
 
 
 class DocumentListView(LoginRequiredMixin, ListView):
@@ -71,13 +86,23 @@ class DocumentListView(LoginRequiredMixin, ListView):
                 text=data.get("q") or "",
             )
         self.search_text = filters.text
+        self.search = None
+        if filters.text:
+            self.search = selectors.document_search(user=self.request.user, filters=filters)
+            return self.search.documents
         return selectors.document_list(user=self.request.user, filters=filters)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        if getattr(self, "search", None) is None:
+            return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page)
+        return SearchPaginator(self.search, per_page, orphans, allow_empty_first_page)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
         text = getattr(self, "search_text", "")
+        search = getattr(self, "search", None)
         if text:
             # ts_headline for the rows of this page only (it reads each version's whole text).
             documents = list(context["documents"])
@@ -87,6 +112,9 @@ class DocumentListView(LoginRequiredMixin, ListView):
             context["documents"] = documents
         context.update(
             search_text=text,
+            search=search,
+            found_up_to=search and number_format(search.counted_up_to, force_grouping=True),
+            ranked_up_to=search and number_format(search.ranked_up_to, force_grouping=True),
             filter_form=self.get_filter_form(),
             can_store=permissions.stores_any(self.request.user),
             sees_requests=permissions.can_request(self.request.user)

@@ -273,3 +273,74 @@ def test_search_queries_are_bounded(scale, role, client, ctx, docs, django_asser
     assert response.status_code == 200
     assert len(response.context["documents"]) >= scale
     assert "<mark>riunione</mark>" in response.content.decode()
+
+
+def _dated(ctx, docs, count: int) -> list[str]:
+    """``count`` SIMF documents with "tirocinio" in their text, one a day from 1 May 2025,
+    the later ones with the word once, the earlier ones many times (so rank and date
+    disagree): their titles, newest first."""
+    for day in range(1, count + 1):
+        words = "tirocinio " * (count + 1 - day)
+        _store(
+            ctx,
+            docs,
+            title=f"Nota {day:02d}",
+            data=text_upload(f"n{day}.txt", f"{words}e altro testo"),
+            name=f"n{day}",
+            day=day,
+        )
+    return [f"Nota {day:02d}" for day in range(count, 0, -1)]
+
+
+def test_few_matches_come_best_first_many_newest_first(client, ctx, docs, monkeypatch):
+    """Up to RANKED_UP_TO matches: ranked. More: newest first (ranking every match of a
+    common word costs seconds on ten years), the page says so and suggests narrowing."""
+    from archive.selectors import documents as selectors_documents
+
+    newest_first = _dated(ctx, docs, 5)
+    client.force_login(ctx["users"][Role.DIRETTORE])
+    ranked = client.get(URL, {"q": "tirocinio"})
+    assert _titles(ranked) == list(reversed(newest_first))  # most occurrences: the oldest
+    assert "i più pertinenti per primi" in ranked.content.decode()
+
+    monkeypatch.setattr(selectors_documents, "RANKED_UP_TO", 4)
+    response = client.get(URL, {"q": "tirocinio"})
+    assert _titles(response) == newest_first
+    page = response.content.decode()
+    assert "5 documenti trovati per «tirocinio», i più recenti per primi" in page
+    assert "Oltre 4 documenti trovati: sono elencati dal più recente" in page
+    assert "<mark>tirocinio</mark>" in page  # the excerpts are still there
+
+
+def test_beyond_the_counted_matches_the_page_says_more_than_and_stops(
+    client, ctx, docs, monkeypatch
+):
+    """More than FOUND_UP_TO matches: counted no further ("più di"), pages up to there."""
+    from archive.selectors import documents as selectors_documents
+
+    newest_first = _dated(ctx, docs, 6)
+    monkeypatch.setattr(selectors_documents, "RANKED_UP_TO", 2)
+    monkeypatch.setattr(selectors_documents, "FOUND_UP_TO", 4)
+    client.force_login(ctx["users"][Role.DIRETTORE])
+    response = client.get(URL, {"q": "tirocinio"})
+    page = response.content.decode()
+    assert response.context["paginator"].count == 4
+    assert "Più di 4 documenti trovati per «tirocinio», i più recenti per primi" in page
+    assert "compaiono in più di 4 documenti" in page
+    assert _titles(response) == newest_first[:4]
+    search = response.context["search"]
+    assert (search.found, search.ranked, search.more_than_counted) == (5, False, True)
+
+
+def test_the_search_counts_with_one_capped_query(ctx, docs, django_assert_num_queries):
+    """The selector's own count stops after FOUND_UP_TO + 1 rows (a LIMIT in the SQL),
+    never a count of every match."""
+    from archive.selectors import document_search
+
+    _dated(ctx, docs, 3)
+    with django_assert_num_queries(1) as captured:
+        result = document_search(
+            user=ctx["users"][Role.DIRETTORE], filters=DocumentFilters(text="tirocinio")
+        )
+    assert result.found == 3 and result.ranked
+    assert "LIMIT 10001" in captured.captured_queries[0]["sql"]
