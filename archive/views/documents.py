@@ -3,6 +3,9 @@ progress, archiving a new one, the refused deletion."""
 
 from __future__ import annotations
 
+import contextlib
+
+from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -130,6 +133,19 @@ class DocumentListView(LoginRequiredMixin, ListView):
         return context
 
 
+def aggregation_shown(metadata: dict) -> list[tuple[str, str]]:
+    """The Annex 5 aggregation as a person reads it: the kind of record by its name ("riunione"),
+    not the stored ``app.model`` code (kept as stored, in the metadata and the export)."""
+    shown = []
+    for item in metadata.get("aggregazione") or []:
+        kind = str(item.get("tipo", ""))
+        # A record kind this installation no longer has: its code, as stored.
+        with contextlib.suppress(LookupError, ValueError):
+            kind = str(apps.get_model(kind)._meta.verbose_name)
+        shown.append((kind, str(item.get("id", ""))))
+    return shown
+
+
 class DocumentDetailView(DocumentMixin, TemplateView):
     """A document's page: Annex 5 metadata, retention, versions with hashes, links and the
     access log. Opening it is recorded as a view of its newest version."""
@@ -150,6 +166,7 @@ class DocumentDetailView(DocumentMixin, TemplateView):
             versions=self.versions,
             current=current,
             metadata=current.metadata,
+            aggregation=aggregation_shown(current.metadata),
             links=selectors.document_links(document=document),
             accesses=selectors.document_accesses(document=document)[:ACCESS_LOG_SHOWN],
             access_count=selectors.document_accesses(document=document).count(),

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from accounts.roles import Role
 from archive.actions import (
@@ -118,6 +119,19 @@ def test_a_stored_document_carries_its_annex_5_metadata(ctx, docs, coord_sad):
     assert document.keep_until == datetime.date(2035, 5, 1)
     assert version.original_name == "verbale.txt" and version.size == len("Verbale di maggio")
     assert DocumentLink.objects.get(document=document).record == meeting_like
+
+
+def test_the_document_page_names_the_aggregation_as_a_person_reads_it(
+    client, ctx, docs, coord_sad
+):
+    """Annex 5's aggregation, stored as ``services.contract``, reads "Contratto n. <id>" on the
+    page; the stored code stays in the metadata (and the export)."""
+    contract = ctx["services"]["sad_contract"]
+    document = store(coord_sad, ctx["services"]["sad"], docs["classes"], links=[contract])
+    client.force_login(coord_sad)
+    page = client.get(reverse("archive:document_detail", args=[document.pk])).content.decode()
+    assert f"Contratto n. {contract.pk}" in page
+    assert "services.contract" not in page
 
 
 def test_a_class_kept_from_the_contract_end_needs_it(ctx, docs, direttore):
