@@ -290,7 +290,7 @@ class _TextCollector(XmlHandler):
             self.emit("\n")
         elif local in self.spaces:
             count = attrs.get("c", "1")
-            self.emit(" " * min(int(count) if count.isdigit() else 1, 100))
+            self.emit(" " * min(int(count) if count.isascii() and count.isdigit() else 1, 100))
 
     def end(self, name: tuple[str, str]) -> None:
         local = name[1]
@@ -310,7 +310,10 @@ class _TextCollector(XmlHandler):
 
 
 def _natural_key(name: str) -> tuple[object, ...]:
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+    return tuple(
+        int(part) if part.isascii() and part.isdigit() else part
+        for part in re.split(r"([0-9]+)", name)
+    )
 
 
 def _parts_of_type(zf: zipfile.ZipFile, suffixes: tuple[str, ...]) -> list[str]:

@@ -278,8 +278,14 @@ def can(
     if action is Action.VIEW:
         return own or any(grant.covers(document) for grant in active_grants(user))
     # ADD_VERSION: whoever sees the document by his role or service (never by a grant) and
-    # may store for its sector; never on a disposed document (its files are gone for good).
-    return own and document.state != DocumentState.SCARTATO and _stores_for(user, document.service)
+    # may store for its sector; never on a disposed document (its files are gone for good),
+    # nor on one the application issued (a sealed certificate, budget or statement).
+    return (
+        own
+        and document.state != DocumentState.SCARTATO
+        and _stores_for(user, document.service)
+        and not document.produced_by_system
+    )
 
 
 def _stores_for(user: AnyUser, service: Service | None) -> bool:

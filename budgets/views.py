@@ -126,6 +126,7 @@ class BudgetCreateView(LoginRequiredMixin, FormView):
         service_id = self.request.GET.get("servizio")
         if (
             service_id
+            and service_id.isascii()
             and service_id.isdigit()
             and service_buildable_by(self.request.user).filter(pk=service_id).exists()
         ):

@@ -20,7 +20,7 @@ def _list_url(request) -> str:
     """Back to the list, on the page the person was on."""
     url = reverse("notifications:notification_list")
     page = request.POST.get("page", "")
-    return f"{url}?page={page}" if page.isdigit() else url
+    return f"{url}?page={page}" if page.isascii() and page.isdigit() else url
 
 
 class NotificationListView(LoginRequiredMixin, ListView):

@@ -39,10 +39,12 @@ from archive.models import (
     DocumentAccess,
     DocumentClass,
     DocumentLink,
+    DocumentState,
     DocumentVersion,
     ExtractionState,
     Formation,
 )
+from archive.models.classes import CERTIFICATE_CLASS
 from archive.permissions import Action
 from archive.storage import open_blob, store
 from archive.uploads import CheckedUpload, check_upload
@@ -77,6 +79,15 @@ def document_store(
     written, neither row nor file.
     """
     permissions.require(actor, Action.STORE, service=service)
+    if document_class.code == CERTIFICATE_CLASS:
+        raise ValidationError(
+            {
+                "document_class": _(
+                    "I verbali di scarto li emette solo lo scarto approvato: "
+                    "scegli un'altra classe."
+                )
+            }
+        )
     return _document_store_unchecked(
         title=title,
         document_class=document_class,
@@ -101,9 +112,11 @@ def _document_store_unchecked(
     links: Iterable[models.Model] = (),
     formation: Formation | str = Formation.ACQUIRED,
     contract_end: datetime.date | None = None,
+    produced: dict[str, Any] | None = None,
 ) -> Document:
     """:func:`document_store` once the permission is checked; also the disposal action's,
-    which archives the certificate on behalf of the Amministratore Unico who approved it."""
+    which archives the certificate on behalf of the Amministratore Unico who approved it
+    (``produced``: as :func:`document_store_produced` marks what the application issued)."""
     checked = check_upload(upload)
     if not document_class.active:
         raise ValidationError({"document_class": _("Questa classe documentale non è più in uso.")})
@@ -118,6 +131,7 @@ def _document_store_unchecked(
         links=links,
         formation=formation,
         contract_end=contract_end,
+        produced=produced,
     )
 
 
@@ -256,6 +270,24 @@ def document_delete(*, document: Document, actor: User) -> None:
     """Refuse, always: a document is kept until the end of its retention (Prot. 10 §6), and
     disposal after it has its own approved path. The error says until when."""
     permissions.require(actor, Action.VIEW, document)
+    if document.state == DocumentState.SCARTATO:
+        raise ValidationError(
+            _(
+                "Il documento è già stato scartato con uno scarto approvato: il suo file è stato "
+                "rimosso, la scheda e le impronte restano e non si eliminano."
+            ),
+            code="disposed",
+        )
+    if document.keep_until < timezone.localdate():
+        raise ValidationError(
+            _(
+                "Il termine di conservazione è scaduto il %(date)s, ma un documento non si "
+                "elimina: lo scarto richiede la proposta del Direttore e l'approvazione "
+                "dell'Amministratore Unico (pagina Scarto)."
+            )
+            % {"date": date_format(document.keep_until, "d/m/Y")},
+            code="expired",
+        )
     raise ValidationError(
         _(
             "Il documento deve essere conservato fino al %(date)s (%(basis)s): non si può "

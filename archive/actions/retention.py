@@ -513,6 +513,7 @@ def _certificate_issue(proposal: DisposalProposal) -> Document:
             actor=actor,
             links=[locked],
             formation=Formation.GENERATED,
+            produced={"prodotto_da": "archive.disposal_execute", "archiviato_dal_sistema": True},
         )
         locked.certificate = certificate
         locked.save(update_fields=["certificate"])
@@ -527,9 +528,8 @@ def certificate_version(*, proposal: DisposalProposal, actor: User) -> DocumentV
     permissions.require(actor, Action.VIEW_DISPOSAL)
     if proposal.certificate_id is None:
         raise ValidationError(_("Il verbale di scarto non è ancora disponibile."))
-    version = DocumentVersion.objects.filter(document_id=proposal.certificate_id).order_by(
-        "-number"
-    )[0]
+    # The sealed certificate as issued: its first version (no other can be added).
+    version = DocumentVersion.objects.get(document_id=proposal.certificate_id, number=1)
     with audit_context(actor):
         access = DocumentAccess(user=actor, version=version, kind=AccessKind.DOWNLOAD)
         access.full_clean()

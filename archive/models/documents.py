@@ -58,7 +58,7 @@ IF (NEW.id, NEW.identifier, NEW.title, NEW.document_class_id, NEW.service_id,
     RAISE EXCEPTION 'Documento archiviato: i suoi dati non si possono modificare.'
         USING ERRCODE = 'insufficient_privilege';
 END IF;
-IF NOT (OLD.keep_until < current_date) THEN
+IF NOT (OLD.keep_until < (now() AT TIME ZONE 'Europe/Rome')::date) THEN
     RAISE EXCEPTION USING
         ERRCODE = 'insufficient_privilege',
         MESSAGE = 'Documento in conservazione fino al ' || to_char(OLD.keep_until, 'DD/MM/YYYY')
@@ -97,6 +97,19 @@ VERSION_NUMBER_SQL = """
 PERFORM 1 FROM archive_document WHERE id = NEW.document_id FOR UPDATE;
 IF (SELECT state FROM archive_document WHERE id = NEW.document_id) = 'scartato' THEN
     RAISE EXCEPTION 'Documento scartato: non riceve nuove versioni.'
+        USING ERRCODE = 'insufficient_privilege';
+END IF;
+-- What the application issued itself (a sealed certificate, budget or statement) stays as
+-- issued: nobody adds a version in its place.
+IF NEW.number > 1 AND (EXISTS (
+    SELECT 1 FROM archive_documentversion
+    WHERE document_id = NEW.document_id AND number = 1
+      AND metadata #>> '{produzione,archiviato_dal_sistema}' = 'true'
+) OR EXISTS (
+    SELECT 1 FROM archive_document d JOIN archive_documentclass c ON c.id = d.document_class_id
+    WHERE d.id = NEW.document_id AND c.code = 'verbali-di-scarto'
+)) THEN
+    RAISE EXCEPTION 'Documento prodotto dal sistema: non riceve nuove versioni.'
         USING ERRCODE = 'insufficient_privilege';
 END IF;
 IF NEW.number IS DISTINCT FROM (
@@ -282,6 +295,27 @@ class Document(models.Model):
     def compute_keep_until(self) -> datetime.date:
         """The retention rule of the class applied to this document's dates."""
         return self.document_class.keep_until(self.reference_date, self.contract_end)
+
+    @property
+    def produced_by_system(self) -> bool:
+        """Issued by the application itself (``document_store_produced``: a sealed budget,
+        statement or disposal certificate, generated minutes): it stays as issued, nobody adds
+        a version (the database refuses it too: ``version_numbered``). Read from the first
+        version's metadata, from the prefetched versions when the page has them."""
+        from archive.models.classes import CERTIFICATE_CLASS
+
+        # Certificates issued before the mark existed: their class says it.
+        if self.document_class.code == CERTIFICATE_CLASS:
+            return True
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        if cached is not None:
+            first = next((v for v in cached if v.number == 1), None)
+            return bool(
+                first and (first.metadata.get("produzione") or {}).get("archiviato_dal_sistema")
+            )
+        return self.versions.filter(
+            number=1, metadata__produzione__archiviato_dal_sistema=True
+        ).exists()
 
     @property
     def counts_from_contract_end(self) -> bool:

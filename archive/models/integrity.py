@@ -15,6 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.audit import audited, no_truncate
 from accounts.validation import choices_check, datetime_range_check
 
+INTEGRITY_CHECK_NOW_SQL = """
+IF NEW.finished_at > now() + interval '1 minute' THEN
+    RAISE EXCEPTION 'Una verifica di integrità si registra quando termina, non nel futuro.'
+        USING ERRCODE = 'check_violation';
+END IF;
+RETURN NEW;
+"""
+
 #: Failures recorded one by one per check; beyond it only counted (bounded memory and rows,
 #: should a whole storage go missing).
 MAX_RECORDED_FAILURES = 10_000
@@ -87,6 +95,14 @@ class IntegrityCheck(models.Model):
         triggers = [
             pgtrigger.Protect(
                 name="integritycheck_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+            # A check is written when it ends: never dated in the future (a row dated 2099
+            # would stand as "the last check" above every real one).
+            pgtrigger.Trigger(
+                name="integritycheck_not_in_future",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.Before,
+                func=INTEGRITY_CHECK_NOW_SQL,
             ),
             no_truncate(),
         ]

@@ -72,18 +72,21 @@ END IF;
 IF NOT EXISTS (
     SELECT 1 FROM accounts_roleassignment r
     WHERE r.user_id = NEW.decided_by_id AND r.role = 'direttore' AND r.status = 'confermato'
-      AND r.valid_from <= current_date AND (r.valid_to IS NULL OR r.valid_to >= current_date)
+      AND r.valid_from <= (now() AT TIME ZONE 'Europe/Rome')::date
+      AND (r.valid_to IS NULL OR r.valid_to >= (now() AT TIME ZONE 'Europe/Rome')::date)
 ) AND NOT EXISTS (
     SELECT 1 FROM archive_accessrequest q
     JOIN services_serviceassignment a ON a.service_id = q.service_id
     WHERE q.id = NEW.request_id AND a.user_id = NEW.decided_by_id AND a.role = 'coordinatore'
-      AND a.valid_from <= current_date AND (a.valid_to IS NULL OR a.valid_to >= current_date)
+      AND a.valid_from <= (now() AT TIME ZONE 'Europe/Rome')::date
+      AND (a.valid_to IS NULL OR a.valid_to >= (now() AT TIME ZONE 'Europe/Rome')::date)
 ) THEN
     RAISE EXCEPTION 'La richiesta la decide il Direttore o il Coordinatore del servizio.'
         USING ERRCODE = 'insufficient_privilege';
 END IF;
 IF NEW.valid_until IS NOT NULL
-   AND (NEW.valid_until < current_date OR NEW.valid_until > current_date + {MAX_GRANT_DAYS}) THEN
+   AND (NEW.valid_until < (now() AT TIME ZONE 'Europe/Rome')::date
+        OR NEW.valid_until > (now() AT TIME ZONE 'Europe/Rome')::date + {MAX_GRANT_DAYS}) THEN
     RAISE EXCEPTION 'Un accesso si concede da oggi a non oltre {MAX_GRANT_DAYS} giorni.'
         USING ERRCODE = 'insufficient_privilege';
 END IF;

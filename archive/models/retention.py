@@ -100,7 +100,8 @@ IF TG_OP = 'INSERT' THEN
     IF NOT EXISTS (
         SELECT 1 FROM accounts_roleassignment r
         WHERE r.user_id = NEW.proposed_by_id AND r.role = 'direttore' AND r.status = 'confermato'
-          AND r.valid_from <= current_date AND (r.valid_to IS NULL OR r.valid_to >= current_date)
+          AND r.valid_from <= (now() AT TIME ZONE 'Europe/Rome')::date
+          AND (r.valid_to IS NULL OR r.valid_to >= (now() AT TIME ZONE 'Europe/Rome')::date)
     ) THEN
         RAISE EXCEPTION 'Lo scarto lo propone il Direttore.'
             USING ERRCODE = 'insufficient_privilege';
@@ -113,8 +114,8 @@ IF NEW.state IS DISTINCT FROM OLD.state AND (
     OR NOT EXISTS (
         SELECT 1 FROM accounts_roleassignment r
         WHERE r.user_id = NEW.decided_by_id AND r.role = 'amministratore_unico'
-          AND r.status = 'confermato' AND r.valid_from <= current_date
-          AND (r.valid_to IS NULL OR r.valid_to >= current_date)
+          AND r.status = 'confermato' AND r.valid_from <= (now() AT TIME ZONE 'Europe/Rome')::date
+          AND (r.valid_to IS NULL OR r.valid_to >= (now() AT TIME ZONE 'Europe/Rome')::date)
     )
 ) THEN
     RAISE EXCEPTION 'Lo scarto lo approva o lo rifiuta l''Amministratore Unico, non chi lo propone.'

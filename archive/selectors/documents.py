@@ -254,7 +254,13 @@ def document_accesses(*, document: Document) -> QuerySet[DocumentAccess]:
 
 
 def class_choices() -> QuerySet[DocumentClass]:
-    return DocumentClass.objects.filter(active=True).order_by("name")
+    """The classes a person stores into: the active ones but the disposal certificates',
+    which only the disposal issues."""
+    from archive.models.classes import CERTIFICATE_CLASS
+
+    return (
+        DocumentClass.objects.filter(active=True).exclude(code=CERTIFICATE_CLASS).order_by("name")
+    )
 
 
 def class_filter_choices() -> QuerySet[DocumentClass]:

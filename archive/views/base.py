@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DataError, IntegrityError
+from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
@@ -38,6 +38,20 @@ class DocumentMixin(LoginRequiredMixin):
         return context
 
 
+def database_refusal(error: DatabaseError) -> str:
+    """What to tell the person when the database refused an action's write (its checks and
+    triggers stand behind the action's own): nothing was changed."""
+    if isinstance(error, IntegrityError):
+        return _("I dati sono cambiati nel frattempo: controlla e riprova.")
+    if isinstance(error, DataError):
+        return _("Un valore inserito non è accettabile: controlla i dati.")
+    # A trigger's refusal: the archive's triggers say why, in Italian.
+    reason = getattr(getattr(error.__cause__, "diag", None), "message_primary", None)
+    if reason:
+        return _("Operazione rifiutata dal database: %(reason)s") % {"reason": reason}
+    return _("Operazione non riuscita: nulla è stato modificato. Riprova.")
+
+
 class ActionFormView(FormView):
     """A form whose valid data go to one action; the action's errors go back to the form."""
 
@@ -58,11 +72,8 @@ class ActionFormView(FormView):
         except ValidationError as error:
             add_action_errors(form, error)
             return self.form_invalid(form)
-        except IntegrityError:
-            form.add_error(None, _("I dati sono cambiati nel frattempo: controlla e riprova."))
-            return self.form_invalid(form)
-        except DataError:
-            form.add_error(None, _("Un valore inserito non è accettabile: controlla i dati."))
+        except DatabaseError as error:
+            form.add_error(None, database_refusal(error))
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message)

@@ -69,7 +69,7 @@ class DocumentListView(LoginRequiredMixin, ListView):
             self._meeting = None
             requested = self.request.GET.get("riunione", "")
             if requested:
-                if not requested.isdigit():
+                if not (requested.isascii() and requested.isdigit()):
                     raise Http404
                 self._meeting = meeting_get(user=self.request.user, pk=int(requested))
         return self._meeting
@@ -154,6 +154,8 @@ class DocumentDetailView(DocumentMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         versions = list(self.document.versions.all())
+        if not versions:  # only a raw INSERT makes one: nothing to show or to record
+            raise Http404
         self.versions = versions
         actions.access_record(actor=request.user, version=versions[0], kind=AccessKind.VIEW)
         return super().get(request, *args, **kwargs)
@@ -229,7 +231,7 @@ class DocumentCreateView(LoginRequiredMixin, ActionFormView):
 
     def requested_meeting_pk(self) -> int | None:
         meeting = self.request.GET.get("riunione", "")
-        return int(meeting) if meeting.isdigit() else None
+        return int(meeting) if meeting.isascii() and meeting.isdigit() else None
 
     def save(self, form):
         data = form.cleaned_data

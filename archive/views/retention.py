@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from archive import actions, forms, selectors
 from archive.models import ProposalState
 from archive.permissions import Action, can
 from archive.storage import open_blob
+from archive.views.base import database_refusal
 from services.forms import add_action_errors
 from services.models import Service
 
@@ -37,6 +39,9 @@ def _run(form, call) -> bool:
     except ValidationError as error:
         add_action_errors(form, error)
         return False
+    except DatabaseError as error:
+        form.add_error(None, database_refusal(error))
+        return False
     return True
 
 
@@ -44,7 +49,9 @@ def _checked(form, page) -> set[int]:
     """The ticked candidates: all of the page, or what a refused submission sent."""
     if form is None or not form.is_bound:
         return {document.pk for document in page}
-    return {int(pk) for pk in form.data.getlist("documenti") if str(pk).isdigit()}
+    return {
+        int(pk) for pk in form.data.getlist("documenti") if str(pk).isascii() and str(pk).isdigit()
+    }
 
 
 class DisposalListView(LoginRequiredMixin, View):

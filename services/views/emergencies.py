@@ -95,7 +95,7 @@ class EmergencyCreateView(EmergencyMixin):
     def get_initial(self):
         initial = super().get_initial()
         service = self.request.GET.get("servizio", "")
-        if service.isdigit():
+        if service.isascii() and service.isdigit():
             initial["service"] = int(service)
         return initial
 

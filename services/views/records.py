@@ -145,7 +145,14 @@ class DeliveryUpdateView(DeliveryCreateView):
 def parse_month(value: str) -> datetime.date | None:
     """``YYYY-MM`` as the first day of that month, or ``None``."""
     year, _, month = value.partition("-")
-    if not (len(year) == 4 and year.isdigit() and len(month) == 2 and month.isdigit()):
+    if not (
+        len(year) == 4
+        and year.isascii()
+        and year.isdigit()
+        and len(month) == 2
+        and month.isascii()
+        and month.isdigit()
+    ):
         return None
     try:
         return datetime.date(int(year), int(month), 1)

@@ -57,7 +57,7 @@ class ServiceDetailView(ServicePkMixin, TemplateView):
         assignments = list(selectors.assignment_list(service=service))
         years = selectors.delivery_years(service=service) or [today.year]
         requested = self.request.GET.get("anno", "")
-        if requested.isdigit() and int(requested) in years:
+        if requested.isascii() and requested.isdigit() and int(requested) in years:
             year = int(requested)
         else:
             year = today.year if today.year in years else years[0]

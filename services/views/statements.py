@@ -86,7 +86,7 @@ class StatementCreateView(ActionFormView):
     def get_initial(self):
         initial = super().get_initial()
         contract = self.request.GET.get("contratto", "")
-        if contract.isdigit():
+        if contract.isascii() and contract.isdigit():
             initial["contract"] = int(contract)
         return initial
 

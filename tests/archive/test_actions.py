@@ -121,9 +121,7 @@ def test_a_stored_document_carries_its_annex_5_metadata(ctx, docs, coord_sad):
     assert DocumentLink.objects.get(document=document).record == meeting_like
 
 
-def test_the_document_page_names_the_aggregation_as_a_person_reads_it(
-    client, ctx, docs, coord_sad
-):
+def test_the_document_page_names_the_aggregation_as_a_person_reads_it(client, ctx, docs, coord_sad):
     """Annex 5's aggregation, stored as ``services.contract``, reads "Contratto n. <id>" on the
     page; the stored code stays in the metadata (and the export)."""
     contract = ctx["services"]["sad_contract"]

@@ -157,3 +157,27 @@ def test_the_file_name_is_sanitised(client, docs, ctx):
     version = DocumentVersion.objects.order_by("-pk").first()
     assert "/" not in version.original_name and "\u202e" not in version.original_name
     assert ".." not in version.original_name
+
+
+# "²".isdigit() is true, int("²") raises: ids read from the query string must be ASCII digits.
+SUPERSCRIPT = "²"
+
+
+def test_non_ascii_digits_in_ids_are_refused_not_a_server_error(client, docs, ctx):
+    director = ctx["users"][Role.DIRETTORE]
+    client.force_login(director)
+    sad = ctx["services"]["sad"]
+    for url, params, expected in [
+        (reverse("archive:document_list"), {"riunione": SUPERSCRIPT}, 404),
+        (reverse("archive:document_create"), {"riunione": SUPERSCRIPT}, 200),
+        (reverse("services:statement_list"), {"contratto": SUPERSCRIPT}, 200),
+        (reverse("services:emergency_list"), {"servizio": SUPERSCRIPT}, 200),
+        (reverse("services:service_detail", args=[sad.pk]), {"anno": SUPERSCRIPT}, 200),
+        (reverse("budgets:budget_list"), {"servizio": SUPERSCRIPT}, 200),
+    ]:
+        assert client.get(url, params).status_code == expected, url
+    response = client.post(reverse("archive:disposal_list"), {"documenti": [SUPERSCRIPT]})
+    assert response.status_code == 200
+    from archive.models import DisposalProposal
+
+    assert not DisposalProposal.objects.exists()
