@@ -348,6 +348,10 @@ def disposal_execute(*, proposal_id: int) -> DisposalProposal | None:
     proposal = DisposalProposal.objects.select_related("decided_by").filter(pk=proposal_id).first()
     if proposal is None or proposal.state != ProposalState.APPROVED:
         return proposal
+    if proposal.certificate_id is not None:
+        # Carried out: a document it skipped (on hold then) needs a new proposal, never this
+        # approval again, whose certificate does not list it.
+        return proposal
     pending = (
         Document.objects.filter(disposal_items__proposal=proposal, state=DocumentState.CONSERVATO)
         .order_by("pk")

@@ -56,13 +56,14 @@ def held_q() -> Q:
 
 
 def in_open_proposal_q() -> Q:
-    """A filter on documents: listed by a proposal waiting or approved (a refused one frees
-    them for a new proposal)."""
+    """A filter on documents: listed by a proposal waiting, or approved and not yet carried
+    out (a refused one frees them for a new proposal, and so does a carried-out one for a
+    document it skipped because it went on hold meanwhile)."""
     return Q(
         Exists(
-            DisposalItem.objects.filter(
-                document=OuterRef("pk"),
-                proposal__state__in=[ProposalState.PROPOSED, ProposalState.APPROVED],
+            DisposalItem.objects.filter(document=OuterRef("pk")).filter(
+                Q(proposal__state=ProposalState.PROPOSED)
+                | Q(proposal__state=ProposalState.APPROVED, proposal__certificate__isnull=True)
             )
         )
     )

@@ -326,3 +326,33 @@ def test_a_disposed_document_takes_no_new_version(
     assert reverse("archive:version_create", args=[simf.pk]) not in page
     assert reverse("archive:document_delete", args=[simf.pk]) not in page
     assert "extraction-status" not in page
+
+
+def test_a_document_skipped_by_the_execution_is_free_for_a_new_proposal(expired, direttore, au):
+    """A hold placed between the approval and its execution: the document is skipped and
+    stays kept; once the hold is lifted it is a candidate again (a new proposal), and running
+    the old approval again does not dispose of it (its certificate does not list it).
+
+    The approval carries itself out in its own transaction; an approval not yet carried out
+    is what the daily task finds after a failed run, written here as the database allows."""
+    from django.db import connection
+
+    simf, direzione = expired
+    proposal = proposal_with({"users": {Role.DIRETTORE: direttore}}, simf, direzione)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE archive_disposalproposal SET state = 'approvata', decided_by_id = %s,"
+            " decided_at = now() WHERE id = %s",
+            [au.pk, proposal.pk],
+        )
+    hold = actions.hold_place(actor=au, reason="Accesso agli atti", direzione=True)
+    actions.disposal_execute(proposal_id=proposal.pk)
+    simf.refresh_from_db()
+    direzione.refresh_from_db()
+    assert (simf.state, direzione.state) == (DocumentState.SCARTATO, DocumentState.CONSERVATO)
+    assert _candidates() == set()  # held
+    actions.hold_lift(hold=hold, actor=au, reason="Concluso")
+    assert _candidates() == {direzione.pk}
+    actions.disposal_execute(proposal_id=proposal.pk)
+    direzione.refresh_from_db()
+    assert direzione.state == DocumentState.CONSERVATO
