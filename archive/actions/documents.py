@@ -248,6 +248,17 @@ def version_add(*, document: Document, upload: IO[bytes], actor: User) -> Docume
         # Lock the document: concurrent versions get consecutive numbers (the database
         # checks it too: archive_documentversion's version_numbered trigger).
         locked = Document.objects.select_for_update().get(pk=document.pk)
+        # A disposal proposal lists the document as the AU will see it: no version slips in
+        # between the proposal and its decision (nor during its execution).
+        from archive.selectors.retention import in_open_proposal_q
+
+        if Document.objects.filter(in_open_proposal_q(), pk=locked.pk).exists():
+            raise ValidationError(
+                _(
+                    "Il documento è in una proposta di scarto in attesa di decisione: una nuova "
+                    "versione si potrà aggiungere dopo la decisione dell'Amministratore Unico."
+                )
+            )
         version = _version_create(document=locked, upload=upload, checked=checked, actor=actor)
     _queue_extraction(version)
     return version

@@ -356,3 +356,24 @@ def test_a_document_skipped_by_the_execution_is_free_for_a_new_proposal(expired,
     actions.disposal_execute(proposal_id=proposal.pk)
     direzione.refresh_from_db()
     assert direzione.state == DocumentState.CONSERVATO
+
+
+def test_no_version_slips_into_a_waiting_proposal(expired, direttore, au):
+    """The AU decides on the documents as proposed: while the proposal waits, a new version
+    is refused with an explanation; after a refusal it is accepted again."""
+    from django.core.exceptions import ValidationError
+
+    from tests.archive.permission_table import text_upload
+
+    simf, _direzione = expired
+    proposal = proposal_with({"users": {Role.DIRETTORE: direttore}}, simf)
+    with pytest.raises(ValidationError, match="in una proposta di scarto in attesa"):
+        actions.version_add(
+            document=simf, upload=text_upload("v2.txt", "seconda versione"), actor=direttore
+        )
+    assert simf.versions.count() == 1
+    actions.disposal_refuse(proposal=proposal, actor=au, reason="Da rivedere")
+    actions.version_add(
+        document=simf, upload=text_upload("v2.txt", "seconda versione"), actor=direttore
+    )
+    assert simf.versions.count() == 2
