@@ -90,3 +90,22 @@ class NoStoreForSignedInMiddleware:
             # max-age=0, no-cache, no-store, must-revalidate, private
             add_never_cache_headers(response)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is larger than ``REQUEST_BODY_MAX_BYTES`` (the
+    archive's upload limit plus room for the form) before anything reads it: Django caps the
+    form fields in memory but would spool any size of file to disk first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+            from django.template.loader import render_to_string
+
+            body = render_to_string("413.html", {"limit_mib": limit // (1024 * 1024)}, request=None)
+            return HttpResponse(body, status=413)
+        return self.get_response(request)

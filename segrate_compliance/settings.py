@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of the request carries its id and user (segrate_compliance/log.py).
     "segrate_compliance.middleware.RequestContextMiddleware",
+    # Before anything reads the body: an oversized request is refused unread.
+    "segrate_compliance.middleware.RequestBodyLimitMiddleware",
     # What a request computes once (a user's object permissions): accounts/request_cache.py.
     "accounts.request_cache.RequestCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -473,3 +475,8 @@ DELIVERY_MAX_MONTHLY_HOURS = env.int("DELIVERY_MAX_MONTHLY_HOURS", default=10_00
 # Issue 9 (archive uploads): the largest file the archive accepts, in bytes (25 MiB). The web
 # server in front must accept requests at least this large (plus the form's other fields).
 ARCHIVE_MAX_UPLOAD_BYTES = env.int("ARCHIVE_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
+# Any request's body: the largest upload plus room for the rest of the form (and a few files
+# where a form takes several); beyond it the request is refused unread (413).
+REQUEST_BODY_MAX_BYTES = env.int(
+    "REQUEST_BODY_MAX_BYTES", default=ARCHIVE_MAX_UPLOAD_BYTES * 2 + 1024 * 1024
+)

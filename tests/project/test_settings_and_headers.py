@@ -230,3 +230,22 @@ def test_the_access_grants_expire_every_night():
     assert isinstance(entry["schedule"], crontab)
     assert entry["schedule"].hour == {0} and entry["schedule"].minute == {10}
     assert entry["options"]["expires"] == 86400
+
+
+@pytest.mark.django_db
+def test_an_oversized_request_is_refused_unread(client, settings):
+    """A body declared larger than REQUEST_BODY_MAX_BYTES gets a 413 in Italian before any
+    view, CSRF check or upload handler reads it (none of it is spooled to disk)."""
+    settings.REQUEST_BODY_MAX_BYTES = 1024 * 1024
+    response = client.generic(
+        "POST",
+        "/accesso/",
+        b"x" * 16,
+        content_type="application/octet-stream",
+        CONTENT_LENGTH=str(400 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Richiesta troppo grande" in page and "supera 1 MB" in page
+    small = client.post("/accesso/", {"username": "x", "password": "y"})
+    assert small.status_code != 413
