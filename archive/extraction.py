@@ -5,10 +5,15 @@ check_upload` accepted, so ``kind`` comes from the bytes. It never raises on bad
 file it cannot read gives ``""`` and a warning in the log (the document stays findable by its
 title and metadata).
 
-- PDF: pdfminer.six, at most :data:`MAX_PDF_PAGES` pages.
+- PDF: pdfminer.six, at most :data:`MAX_PDF_PAGES` pages, and only when the drawing
+  operators of those pages (their content streams and form XObjects, decompressed) add up to
+  at most ``settings.ARCHIVE_EXTRACTION_MAX_BYTES``: a small PDF whose streams expand to tens
+  of megabytes (a decompression bomb) would tie up the worker for minutes. It is measured
+  first, decompressing in bounded pieces, and then not read at all. The worker's task also
+  has a time limit (``ARCHIVE_EXTRACTION_TIME_LIMIT``).
 - Office Open XML (docx, xlsx, pptx) and OpenDocument (odt, ods, odp): the text nodes of the
   package's XML parts, read from the zip as a stream.
-- Plain text and CSV: UTF-8 (with or without BOM), else Windows-1252.
+- Plain text and CSV: UTF-16 with its BOM, UTF-8 (with or without BOM), else Windows-1252.
 - Images and legacy binary Office files (doc, xls, ppt): no text (no parser in the stdlib).
 
 The XML is parsed by :func:`parse_xml`, which also serves the upload checks: expat, fed in
@@ -21,20 +26,29 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import itertools
 import logging
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from typing import IO, Final, cast
 from xml.parsers import expat
 
+from django.conf import settings
 from pdfminer.high_level import extract_text as pdf_extract_text
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+from pdfminer.psparser import LIT
 
 __all__ = [
     "MAX_PDF_PAGES",
     "MAX_XML_PART_BYTES",
     "TEXTLESS_KINDS",
+    "ExtractionTooLarge",
     "UnsafeXml",
     "XmlHandler",
     "extract_text",
@@ -65,6 +79,63 @@ _ODF_TEXT_MIMETYPES: Final = frozenset(
         "application/vnd.oasis.opendocument.presentation",
     }
 )
+
+
+class ExtractionTooLarge(ValueError):
+    """The file's content would take more than the extraction's budget to read."""
+
+
+_LITERAL_FORM: Final = LIT("Form")
+
+
+def _decoded_size(stream: PDFStream, cap: int) -> int:
+    """The size of ``stream`` once decoded, counted up to just past ``cap`` (a Flate stream is
+    inflated in pieces of at most ``cap + 1`` bytes, never all at once)."""
+    filters = stream.get_filters()
+    raw = stream.rawdata
+    if raw is None:  # decoded already
+        return len(stream.data or b"")
+    if not filters:
+        return len(raw)
+    if len(filters) == 1 and filters[0][0] in LITERALS_FLATE_DECODE and not stream.decipher:
+        inflater = zlib.decompressobj()
+        size = 0
+        data = raw
+        try:
+            while data and size <= cap:
+                size += len(inflater.decompress(data, cap + 1 - size))
+                data = inflater.unconsumed_tail
+        except zlib.error:
+            pass  # pdfminer reads what inflates, as it can
+        return size
+    return len(stream.get_data())  # other filters: rare in content streams
+
+
+def _check_pdf_content(f: IO[bytes], max_bytes: int) -> None:
+    """Raise :class:`ExtractionTooLarge` when the first :data:`MAX_PDF_PAGES` pages' drawing
+    operators exceed ``max_bytes`` decoded (each stream counted once)."""
+    f.seek(0)
+    document = PDFDocument(PDFParser(cast(io.BufferedReader, f)))
+    seen: set[int] = set()
+    total = 0
+    for page in itertools.islice(PDFPage.create_pages(document), MAX_PDF_PAGES):
+        streams = [resolve1(item) for item in page.contents]
+        xobjects = resolve1((page.resources or {}).get("XObject")) or {}
+        if isinstance(xobjects, dict):
+            for item in xobjects.values():
+                xobject = resolve1(item)
+                # A form holds drawing operators; an image is not decoded for the text.
+                if isinstance(xobject, PDFStream) and (
+                    resolve1(xobject.get("Subtype")) is _LITERAL_FORM
+                ):
+                    streams.append(xobject)
+        for stream in streams:
+            if not isinstance(stream, PDFStream) or id(stream) in seen:
+                continue
+            seen.add(id(stream))
+            total += _decoded_size(stream, max_bytes - total)
+            if total > max_bytes:
+                raise ExtractionTooLarge(f"the pages' content expands past {max_bytes} bytes")
 
 
 # -- Safe, streaming XML --------------------------------------------------------------------
@@ -401,9 +472,14 @@ def _odf_text(zf: zipfile.ZipFile, out: list[str], budget: list[int]) -> None:
 
 
 def _plain_text(f: IO[bytes], max_chars: int) -> str:
-    """UTF-8 (BOM or not) if the whole read part decodes, else Windows-1252."""
-    limit = max_chars * 4 + 4  # UTF-8 needs at most 4 bytes a character
-    for encoding in ("utf-8-sig", "cp1252"):
+    """UTF-16 after its byte order mark; else UTF-8 (BOM or not) if the whole read part
+    decodes, else Windows-1252."""
+    limit = max_chars * 4 + 4  # UTF-8 and UTF-16 need at most 4 bytes a character
+    f.seek(0)
+    encodings: tuple[str, ...] = ("utf-8-sig", "cp1252")
+    if f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        encodings = ("utf-16", "cp1252")
+    for encoding in encodings:
         f.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)(
             errors="strict" if encoding != "cp1252" else "replace"
@@ -446,6 +522,8 @@ def extract_text(f: IO[bytes], kind: str, *, max_chars: int = 1_000_000) -> str:
     try:
         f.seek(0)
         if kind == "pdf":
+            _check_pdf_content(f, settings.ARCHIVE_EXTRACTION_MAX_BYTES)
+            f.seek(0)
             raw = pdf_extract_text(cast(io.IOBase, f), maxpages=MAX_PDF_PAGES)
         elif kind in {"txt", "csv"}:
             raw = _plain_text(f, max_chars)

@@ -220,6 +220,15 @@ def store(content: IO[bytes] | bytes) -> StoredBlob:
         raise BlobConflictError(
             f"{blob.name} exists with {existing} bytes instead of {blob.size}: not rewritten."
         )
+    # Same size is not same bytes: a file altered in place must not be named by a new version.
+    digest = hashlib.sha256()
+    with storage.open(blob.name, "rb") as source:
+        for chunk in _chunks(source):
+            digest.update(chunk)
+    if digest.hexdigest() != blob.sha256:
+        raise BlobConflictError(
+            f"{blob.name} exists with other bytes (SHA-256 {digest.hexdigest()}): not rewritten."
+        )
     return blob
 
 

@@ -1,6 +1,7 @@
 """Celery tasks of the archive (thin: load by id, call one action)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from accounts.models import User
@@ -14,9 +15,18 @@ from archive.actions import (
 from archive.models import DisposalProposal, DocumentVersion, IntegrityOrigin, ProposalState
 
 
-@shared_task(name="archive.tasks.extract_version_text", ignore_result=True)
+@shared_task(
+    name="archive.tasks.extract_version_text",
+    ignore_result=True,
+    # A hostile file must not hold the worker: past the soft limit the reader is interrupted
+    # and the version ends "no text" (SoftTimeLimitExceeded is caught as any reader's
+    # failure); the hard limit kills the child should the reader not give way.
+    soft_time_limit=settings.ARCHIVE_EXTRACTION_TIME_LIMIT,
+    time_limit=settings.ARCHIVE_EXTRACTION_TIME_LIMIT + 30,
+)
 def extract_version_text(version_id: int) -> None:
-    """Extract the text of one stored version for the search (after it is stored)."""
+    """Extract the text of one stored version for the search (after it is stored), within
+    ``ARCHIVE_EXTRACTION_TIME_LIMIT`` seconds."""
     version = DocumentVersion.objects.filter(pk=version_id).first()
     if version is not None:
         version_text_extract(version=version)

@@ -6,8 +6,9 @@ browser's content type, and refuses with an Italian message (:class:`UploadRefus
 
 - an empty file, or one larger than ``ARCHIVE_MAX_UPLOAD_BYTES`` (or ``max_size``);
 - a type that is not a PDF, an office document (OOXML, OpenDocument, legacy Office), an image
-  (PNG, JPEG, GIF, TIFF) or plain text / CSV: executables, scripts, HTML, SVG, XML, other
-  zip archives, macro-enabled documents, anything unknown;
+  (PNG, JPEG, GIF, TIFF) or plain text / CSV (UTF-8, Windows-1252, UTF-16 with its BOM):
+  executables, scripts, HTML, SVG, XML, other zip archives, macro-enabled documents, anything
+  unknown;
 - an encrypted PDF (``/Encrypt`` in the trailer) and password-protected office files
   (encrypted OOXML is a compound file with an ``EncryptedPackage`` stream; OpenDocument lists
   ``encryption-data`` in its manifest; legacy Word, Excel and PowerPoint flag it inside);
@@ -41,8 +42,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError
-from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
+from pdfminer.psparser import LIT
 
 from archive.extraction import XmlHandler, ooxml_main_part, parse_xml
 
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KINDS",
     "MAX_FILE_NAME_LENGTH",
+    "MAX_PDF_CHECK_TOKENS",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_ZIP_MEMBERS",
     "CheckedUpload",
@@ -70,6 +73,14 @@ _MAX_FILE_NAME_BYTES: Final = 240
 MAX_UNCOMPRESSED_BYTES: Final = 200 * 1024 * 1024
 #: ... and hold at most this many members.
 MAX_ZIP_MEMBERS: Final = 10_000
+#: PDF guard: the check parses at most this many tokens (the trailer, the catalog, the page
+#: tree down to the first page); a structure that needs more is refused, so a hostile page
+#: tree (millions of ``/Kids``) cannot tie up the web process. A real PDF needs a few thousand.
+MAX_PDF_CHECK_TOKENS: Final = 200_000
+#: ... descends at most this many levels of the page tree, and tries at most this many kids
+#: of a node before giving up.
+_MAX_PAGE_TREE_DEPTH: Final = 32
+_MAX_KIDS_TRIED: Final = 16
 #: Name of a file whose name has nothing left after sanitising.
 DEFAULT_STEM: Final = "documento"
 
@@ -88,6 +99,7 @@ class RefusalCode(enum.StrEnum):
     CORRUPT = "corrupt"
     EXTENSION_MISMATCH = "extension_mismatch"
     UNCOMPRESSED_TOO_LARGE = "uncompressed_too_large"
+    TOO_COMPLEX = "too_complex"
 
 
 class UploadRefused(ValidationError):
@@ -203,6 +215,10 @@ _MSG_BOMB = _(
     "Il documento, una volta decompresso, supererebbe %(limit)s MB o %(members)s parti: "
     "non è ammesso."
 )
+_MSG_PDF_TOO_COMPLEX = _(
+    "La struttura del PDF è troppo complessa per essere verificata: non è ammesso. "
+    "Salvarlo di nuovo (per esempio stampandolo in PDF) e ricaricarlo."
+)
 _OFFICE_LABEL = _("documento Office")
 
 
@@ -256,8 +272,8 @@ def sanitize_file_name(raw: str | None) -> tuple[str, str]:
     stem, dot, extension = name.rpartition(".")
     if not dot or extension.isdigit() or not re.fullmatch(r"[^\W_]{1,10}", extension):
         stem, extension = name, ""
-    stem = _trim_stem(stem, extension)
-    return stem, extension
+    stem = _trim_stem(stem, extension.lower())
+    return stem, extension.lower()
 
 
 def _trim_stem(stem: str, extension: str) -> str:
@@ -297,11 +313,58 @@ def _mismatch(label: _StrOrPromise, extension: str, expected: tuple[str, ...]) -
 # -- PDF --------------------------------------------------------------------------------------
 
 
+class _PdfTooComplex(Exception):
+    """The PDF needs more parsing than the check allows."""
+
+
+class _BoundedPdfParser(PDFParser):
+    """A :class:`PDFParser` that gives up after ``budget`` tokens."""
+
+    def __init__(self, fp: BinaryIO, budget: int) -> None:
+        super().__init__(fp)
+        self.budget = budget
+        self.tokens = 0
+
+    def nexttoken(self) -> Any:
+        self.tokens += 1
+        if self.tokens > self.budget:
+            raise _PdfTooComplex
+        return super().nexttoken()
+
+
+_LITERAL_PAGE: Final = LIT("Page")
+
+
+def _has_first_page(document: PDFDocument) -> bool:
+    """Walk the page tree from the catalog down to a first page, bounded in depth and in the
+    kids tried at each level (pdfminer's ``create_pages`` walks every kid, then every object)."""
+    node = resolve1(document.catalog.get("Pages"))
+    for _depth in range(_MAX_PAGE_TREE_DEPTH):
+        if not isinstance(node, dict):
+            return False
+        if resolve1(node.get("Type")) is _LITERAL_PAGE:
+            return True
+        kids = resolve1(node.get("Kids"))
+        if not isinstance(kids, list):
+            return False
+        for kid in kids[:_MAX_KIDS_TRIED]:
+            child = resolve1(kid)
+            if isinstance(child, dict):
+                node = child
+                break
+        else:
+            return False
+    return False
+
+
 def _check_pdf(f: IO[bytes]) -> None:
     f.seek(0)
     label = KINDS["pdf"].label
+    parser = _BoundedPdfParser(cast(BinaryIO, f), MAX_PDF_CHECK_TOKENS)
     try:
-        document = PDFDocument(PDFParser(cast(BinaryIO, f)))
+        document = PDFDocument(parser)
+    except _PdfTooComplex as error:
+        raise _refuse(_MSG_PDF_TOO_COMPLEX, RefusalCode.TOO_COMPLEX) from error
     except PDFEncryptionError as error:  # a user password, or an unknown security handler
         raise _refuse(_MSG_ENCRYPTED_PDF, RefusalCode.ENCRYPTED) from error
     except Exception as error:  # pdfminer raises many kinds of errors on bad input
@@ -309,10 +372,12 @@ def _check_pdf(f: IO[bytes]) -> None:
     if document.encryption is not None:  # /Encrypt in the trailer, even with no user password
         raise _refuse(_MSG_ENCRYPTED_PDF, RefusalCode.ENCRYPTED)
     try:
-        first_page = next(iter(PDFPage.create_pages(document)), None)
+        has_page = _has_first_page(document)
+    except _PdfTooComplex as error:
+        raise _refuse(_MSG_PDF_TOO_COMPLEX, RefusalCode.TOO_COMPLEX) from error
     except Exception as error:
         raise _refuse(_MSG_CORRUPT, RefusalCode.CORRUPT, label=label) from error
-    if first_page is None:
+    if not has_page:
         raise _refuse(_MSG_CORRUPT, RefusalCode.CORRUPT, label=label)
 
 
@@ -611,6 +676,10 @@ def _cfb_kind(f: IO[bytes], size: int, stem: str, extension: str) -> tuple[Kind,
 # return and the old DOS end-of-file mark; DEL. (In UTF-8 and Windows-1252 alike these bytes
 # are these characters: no multi-byte sequence contains a byte below 0x80.)
 _BINARY_BYTES: Final = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+# The same, as characters (for UTF-16, whose bytes hold NULs).
+_BINARY_CHARS: Final = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+# Byte order marks of UTF-16 little and big endian: such a file is decoded as UTF-16.
+_UTF16_BOMS: Final = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # What a browser sniffs as HTML, plus SVG and XML (WHATWG MIME sniffing, "identifying a
 # resource with an unknown MIME type").
 _MARKUP: Final = re.compile(
@@ -621,8 +690,46 @@ _MARKUP: Final = re.compile(
 
 
 def _text_kind(f: IO[bytes], stem: str, extension: str) -> tuple[Kind, str]:
-    """Plain text: no binary bytes, decodes as UTF-8 or Windows-1252, is not markup or a script.
+    """Plain text: no binary bytes, decodes as UTF-8 or Windows-1252 (or as UTF-16 after its
+    byte order mark), is not markup or a script.
     The extension chooses between text and CSV."""
+    f.seek(0)
+    utf16 = f.read(2) in _UTF16_BOMS
+    beginning = _utf16_beginning(f) if utf16 else _single_byte_beginning(f)
+    if _MARKUP.match(beginning):
+        raise _refuse(_MSG_MARKUP, RefusalCode.TYPE_NOT_ALLOWED)
+    if beginning.startswith(("#!", "%!PS")):
+        raise _refuse(_MSG_EXECUTABLE, RefusalCode.TYPE_NOT_ALLOWED)
+    text_kinds = (KINDS["txt"], KINDS["csv"])
+    for kind in text_kinds:
+        if extension in kind.extensions or (not extension and kind.name == "txt"):
+            return kind, _final_name(stem, extension, kind)
+    raise _mismatch(
+        KINDS["txt"].label, extension, tuple(e for k in text_kinds for e in k.extensions)
+    )
+
+
+def _utf16_beginning(f: IO[bytes]) -> str:
+    """The first characters of UTF-16 text with its byte order mark (Windows Notepad's
+    "Unicode"); refused unless it all decodes and holds no binary characters."""
+    f.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-16")()  # reads and drops the BOM
+    beginning = ""
+    try:
+        while chunk := f.read(_CHUNK):
+            text = decoder.decode(chunk)
+            if _BINARY_CHARS.search(text):
+                raise _refuse(_MSG_UNKNOWN, RefusalCode.TYPE_NOT_ALLOWED)
+            if len(beginning) < 1024:
+                beginning += text[:1024]
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise _refuse(_MSG_UNKNOWN, RefusalCode.TYPE_NOT_ALLOWED) from error
+    return beginning
+
+
+def _single_byte_beginning(f: IO[bytes]) -> str:
+    """The first characters of UTF-8 or Windows-1252 text; refused if it is neither."""
     f.seek(0)
     decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8-sig", "cp1252")}
     start = dict.fromkeys(decoders, "")  # the first characters, for the markup sniffing
@@ -646,18 +753,7 @@ def _text_kind(f: IO[bytes], stem: str, extension: str) -> tuple[Kind, str]:
             del decoders[name]
     if not decoders:  # UTF-8 cut in the middle of a character, and not Windows-1252 either
         raise _refuse(_MSG_UNKNOWN, RefusalCode.TYPE_NOT_ALLOWED)
-    beginning = start[next(iter(decoders))]
-    if _MARKUP.match(beginning):
-        raise _refuse(_MSG_MARKUP, RefusalCode.TYPE_NOT_ALLOWED)
-    if beginning.startswith(("#!", "%!PS")):
-        raise _refuse(_MSG_EXECUTABLE, RefusalCode.TYPE_NOT_ALLOWED)
-    text_kinds = (KINDS["txt"], KINDS["csv"])
-    for kind in text_kinds:
-        if extension in kind.extensions or (not extension and kind.name == "txt"):
-            return kind, _final_name(stem, extension, kind)
-    raise _mismatch(
-        KINDS["txt"].label, extension, tuple(e for k in text_kinds for e in k.extensions)
-    )
+    return start[next(iter(decoders))]
 
 
 # -- Signatures -------------------------------------------------------------------------------

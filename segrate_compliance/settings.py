@@ -480,3 +480,8 @@ ARCHIVE_MAX_UPLOAD_BYTES = env.int("ARCHIVE_MAX_UPLOAD_BYTES", default=25 * 1024
 REQUEST_BODY_MAX_BYTES = env.int(
     "REQUEST_BODY_MAX_BYTES", default=ARCHIVE_MAX_UPLOAD_BYTES * 2 + 1024 * 1024
 )
+# Text extraction for the search (worker): the most bytes of decompressed PDF drawing
+# operators read (a larger PDF is kept, findable by its metadata only), and the task's time
+# limit in seconds (soft: the version ends "no text"; hard, 30 s later: the child is killed).
+ARCHIVE_EXTRACTION_MAX_BYTES = env.int("ARCHIVE_EXTRACTION_MAX_BYTES", default=16 * 1024 * 1024)
+ARCHIVE_EXTRACTION_TIME_LIMIT = env.int("ARCHIVE_EXTRACTION_TIME_LIMIT", default=120)

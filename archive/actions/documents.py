@@ -46,7 +46,7 @@ from archive.models import (
 )
 from archive.models.classes import CERTIFICATE_CLASS
 from archive.permissions import Action
-from archive.storage import open_blob, store
+from archive.storage import BlobConflictError, open_blob, store
 from archive.uploads import CheckedUpload, check_upload
 from services.models import Service
 
@@ -347,19 +347,43 @@ def version_text_extract(*, version: DocumentVersion) -> DocumentVersion:
     """Extract the text of ``version``'s file for the search and store it, once.
 
     The system's action (the worker, ``archive.tasks``): no actor. A file whose text cannot
-    be read (an image, a damaged file) is marked as having none; the error is logged.
+    be read (an image, a damaged file, one past the extraction's size or time budget) is
+    marked as having none; the reason is logged. A version whose document was disposed of
+    (while it waited for the worker) gets no text: its words must not be findable.
     """
     if version.extraction_state != ExtractionState.PENDING:
         return version
+    if _disposed(version.document_id):
+        return _text_store(version, "", disposed=True)
     try:
         with open_blob(version.blob_name) as content:
             # The storage's File wraps the real file object, which the PDF reader needs.
             text = extract_text(getattr(content, "file", content), version.kind)
-    except Exception:  # any reader's failure means "no text", never a lost version
+    except Exception:  # any reader's failure (the task's soft time limit too: the worker's
+        # SoftTimeLimitExceeded is an Exception) means "no text", never a lost version
         logger.exception("archive: text extraction failed for version %s", version.pk)
         text = ""
-    text = text.replace("\x00", "")
-    with audit_context(None, task="archive.extract_text"):
+    return _text_store(version, text.replace("\x00", ""))
+
+
+def _disposed(document_id: int) -> bool:
+    return Document.objects.filter(pk=document_id, state=DocumentState.SCARTATO).exists()
+
+
+def _text_store(version: DocumentVersion, text: str, *, disposed: bool = False) -> DocumentVersion:
+    """Write the extracted text of a version still awaiting it; none for a disposed document
+    (its row is locked first, as the disposal locks it: one of them waits for the other)."""
+    with transaction.atomic(), audit_context(None, task="archive.extract_text"):
+        state = (
+            Document.objects.select_for_update()
+            .filter(pk=version.document_id)
+            .values_list("state", flat=True)
+            .first()
+        )
+        if state == DocumentState.SCARTATO:
+            if not disposed:
+                logger.info("archive: version %s disposed of before its extraction", version.pk)
+            text = ""
         DocumentVersion.objects.filter(
             pk=version.pk, extraction_state=ExtractionState.PENDING
         ).update(
@@ -399,7 +423,21 @@ def _version_create(
     """Store the checked file (write-once) and its version row with its Annex 5 metadata."""
     number = (document.versions.aggregate(last=models.Max("number"))["last"] or 0) + 1
     upload.seek(0)
-    blob = store(upload)
+    try:
+        blob = store(upload)
+    except BlobConflictError as error:
+        # The file stored under this fingerprint is not these bytes any more (altered or
+        # damaged on disk): refused, and the caller's transaction rolls back every row.
+        logger.error("archive: %s", error)
+        raise ValidationError(
+            _(
+                "Il file archiviato con la stessa impronta di questo risulta danneggiato o "
+                "alterato: il caricamento è stato rifiutato e non è stato salvato nulla. "
+                "Avvisare il Direttore: deve avviare la verifica di integrità dell'archivio e "
+                "ripristinare il file dal backup."
+            ),
+            code="blob_damaged",
+        ) from error
     stored_at = timezone.now()
     version = DocumentVersion(
         document=document,

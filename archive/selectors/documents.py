@@ -127,13 +127,17 @@ def document_list(*, user: AnyUser, filters: DocumentFilters | None = None) -> Q
 
 def document_search(*, user: AnyUser, filters: DocumentFilters) -> SearchResult:
     """The documents ``user`` may see that match ``filters.text`` (any of their versions:
-    GIN index on the versions' ``search_vector``), filtered as :func:`document_list`.
+    GIN index on the versions' ``search_vector``), filtered as :func:`document_list`; never a
+    disposed document.
 
     One query counts the matches, stopping after :data:`FOUND_UP_TO`; up to
     :data:`RANKED_UP_TO` of them are ranked (the best-matching version's rank, then the
     date), more come newest first (the index on the date, each row's match checked)."""
     query = search_query(filters.text)
-    documents = _filtered(user, filters)
+    # Words never find a disposed document (its files are gone: what was read from them must
+    # not be found, even should a text have been written after the disposal); the list's
+    # state filter still shows it by its metadata, without words.
+    documents = _filtered(user, filters).filter(state=DocumentState.CONSERVATO)
     matching = documents.filter(
         Exists(DocumentVersion.objects.filter(document=OuterRef("pk"), search_vector=query))
     )
@@ -160,7 +164,9 @@ def document_excerpts(*, documents: list[Document], text: str) -> dict[int, Safe
     query = search_query(text)
     rows = (
         DocumentVersion.objects.filter(
-            document__in=[document.pk for document in documents], search_vector=query
+            document__in=[document.pk for document in documents],
+            document__state=DocumentState.CONSERVATO,
+            search_vector=query,
         )
         .annotate(
             rank=SearchRank(F("search_vector"), query),
