@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "services",
     "archive",
     "budgets",
+    "complaints",
 ]
 
 MIDDLEWARE = [
