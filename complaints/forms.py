@@ -61,8 +61,9 @@ class ComplaintForm(PlausibleModelFormMixin, forms.ModelForm):
         self.fields["channel"].choices = [
             choice for choice in self.fields["channel"].choices if choice[0] != Channel.MODULO_WEB
         ]
-        if not self.is_bound:
-            self.initial.setdefault("received_at", timezone.localtime().replace(second=0))
+        if not self.is_bound and not self.initial.get("received_at"):
+            # The instance's empty value is in ``initial`` already: replace it.
+            self.initial["received_at"] = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean_received_at(self):
         received_at = self.cleaned_data["received_at"]

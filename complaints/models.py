@@ -16,6 +16,8 @@ import pgtrigger
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -184,6 +186,7 @@ class Category(ManagedList):
         ]
 
 
+@audited()
 class ProtocolCounter(models.Model):
     """The last protocol number given in a year.
 
@@ -391,9 +394,13 @@ class Complaint(models.Model):
                 name="complaint_closed_after_receipt",
                 violation_error_message=_("La chiusura precede il ricevimento."),
             ),
+            # Blank (not answered yet) or one of the methods; blank as a length, so that the
+            # check lists exactly the methods (tests/project/test_known_values.py).
             models.CheckConstraint(
-                condition=Q(response_method="") | Q(response_method__in=ResponseMethod.values),
+                condition=Q(response_method__in=ResponseMethod.values)
+                | Q(Exact(Length("response_method"), 0)),
                 name="complaint_response_method_known",
+                violation_error_message=_("Valore non previsto."),
             ),
             choices_check("complaint", "status", ComplaintStatus),
             choices_check("complaint", "channel", Channel),

@@ -11,6 +11,7 @@ from django.db import migrations
 TABLES = [
     "complaints_categoryevent",
     "complaints_complaintevent",
+    "complaints_protocolcounterevent",
     "complaints_timelineentryevent",
 ]
 
