@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_context
 from accounts.models import User
+from accounts.roles import Role
+from accounts.selectors import role_holders_today
 from accounts.validation import refuse_future
 from complaints import notices, permissions
 from complaints.models import (
@@ -147,8 +153,6 @@ def complaint_assign(
         complaint.status = ComplaintStatus.IN_ISTRUTTORIA
         complaint.assignee = assignee
         complaint.due_date = due_date
-        if due_date >= timezone.localdate():
-            complaint.overdue_notified_at = None  # a new due date: a new reminder if missed
         complaint.full_clean()
         complaint.save()
         _step(complaint, step, actor, f"{description}\n{note}" if note else description)
@@ -248,3 +252,62 @@ def complaint_odv_summary_save(*, complaint: Complaint, summary: str, actor: Use
         complaint.save(update_fields=["odv_summary"])
         _step(complaint, ComplaintStep.SINTESI_ODV, actor)
     return complaint
+
+
+def _email_text(template: str, context: dict) -> str:
+    # The recipient's language is unknown: e-mails are written in the installation's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(template, context)
+
+
+@transaction.atomic
+def complaint_overdue_notify(*, complaint_id: int) -> int:
+    """E-mail the assignee and the Direttore that a complaint passed its due date without a
+    response: once per complaint and due date. Run by the daily beat task (the system).
+
+    The message names the protocol number, the service and the due date, with a link that
+    asks to sign in: nothing about the people concerned. The row stays locked while the
+    messages are handed to the mail server, so two workers never both send them; the marker
+    (``overdue_notified_for``) is written in the same transaction, so a failed handover is
+    retried the next day and a complaint is never reminded twice for the same due date.
+    Returns the number of messages sent.
+    """
+    permissions.require(None, Action.REMIND, allow_system=True)  # the system's own step
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("service", "assignee")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if (
+        complaint is None
+        or not complaint.is_overdue
+        or complaint.overdue_notified_for == complaint.due_date
+    ):
+        return 0
+    recipients = {user.pk: user for user in role_holders_today(role=Role.DIRETTORE)}
+    if complaint.assignee is not None and complaint.assignee.is_active:
+        recipients.setdefault(complaint.assignee.pk, complaint.assignee)
+    base_url = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    context = {
+        "protocol": complaint.protocol,
+        "service": complaint.service.name,
+        "due_date": complaint.due_date,
+        "link": base_url + reverse("complaints:complaint_detail", kwargs={"pk": complaint.pk}),
+    }
+    sent = 0
+    for recipient in sorted(recipients.values(), key=lambda user: user.pk):
+        if not recipient.email:
+            continue
+        message = {**context, "recipient": recipient}
+        subject = " ".join(_email_text("complaints/emails/overdue_subject.txt", message).split())
+        send_mail(
+            subject,
+            _email_text("complaints/emails/overdue.txt", message),
+            None,
+            [recipient.email],
+        )
+        sent += 1
+    with audit_context(None, reason="complaint overdue reminder"):
+        Complaint.objects.filter(pk=complaint.pk).update(overdue_notified_for=complaint.due_date)
+    return sent

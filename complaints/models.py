@@ -329,8 +329,10 @@ class Complaint(models.Model):
         unique=True,
         editable=False,
     )
-    overdue_notified_at = models.DateTimeField(
-        _("avviso di scadenza inviato il"), null=True, blank=True, editable=False
+    # The due date whose passing was last e-mailed (complaints.actions.complaint_overdue_notify):
+    # one reminder per complaint and due date, a new due date may bring a new one.
+    overdue_notified_for = models.DateField(
+        _("scadenza già segnalata"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("registrato il"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(

@@ -63,6 +63,7 @@ class Action(StrEnum):
     RESPOND = "respond"
     CLOSE = "close"
     NOTE = "note"  # a note on the timeline, the OdV's summary
+    REMIND = "remind"  # e-mail the overdue ones: the system only (the daily beat task)
 
 
 def complaint_visible_to(user: AnyUser) -> QuerySet[Complaint]:
@@ -129,6 +130,8 @@ def can(
     if user is None or not user.is_authenticated:
         return False
     action = Action(action)
+    if action is Action.REMIND:
+        return False  # nobody by hand: ``require(None, Action.REMIND, allow_system=True)``
     if action is Action.REGISTER:
         ids = registrable_service_ids(user)
         if ids is None:
@@ -162,10 +165,19 @@ def require(
     *,
     service: Service | None = None,
     any_state: bool = False,
+    allow_system: bool = False,
 ) -> None:
     """Raise ``PermissionDenied`` unless ``can(user, action, complaint, service=service)``: the
     first line of every action of ``complaints``. With ``any_state`` the action itself then
-    says, in words, why the complaint's state does not allow it."""
+    says, in words, why the complaint's state does not allow it.
+
+    ``user=None`` is the system (the beat task): accepted only with ``allow_system=True``,
+    which an action passes only when it documents why.
+    """
+    if user is None:
+        if allow_system:
+            return
+        raise PermissionDenied("complaints: an action needs an actor")
     if not can(user, action, complaint, service=service, any_state=any_state):
         raise PermissionDenied(f"complaints: {action} refused")
 

@@ -6,7 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -146,3 +146,14 @@ def service_coordinators(*, service: Service, day: datetime.date | None = None) 
         and assignment.user.is_active
     }
     return sorted(coordinators.values(), key=lambda user: (user.last_name, user.username))
+
+
+def overdue_unnotified_ids(*, today: datetime.date | None = None) -> list[int]:
+    """The complaints that are overdue and whose due date nobody has been e-mailed about yet
+    (the daily reminder's work list; not narrowed to a user: the system reads it)."""
+    return list(
+        Complaint.objects.filter(overdue_q(today))
+        .exclude(overdue_notified_for=F("due_date"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
