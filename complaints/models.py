@@ -413,13 +413,16 @@ class Complaint(models.Model):
             datetime_range_check("complaint", "created_at"),
             date_range_check("complaint", "due_date"),
             date_range_check("complaint", "response_date"),
+            date_range_check("complaint", "overdue_notified_for"),
             *text_checks(
                 "complaint",
                 short=(
                     "complainant_name",
+                    "complainant_email",
                     "complainant_phone",
                     "complainant_address",
                     "person_served_name",
+                    "receipt_code_hash",
                 ),
                 long=(
                     "description",
