@@ -10,6 +10,7 @@ from accounts.roles import Role
 from accounts.selectors import user_roles
 from archive import permissions as archive_permissions
 from budgets import permissions as budget_permissions
+from complaints import permissions as complaint_permissions
 from notifications.selectors import notification_waiting_count
 from services import permissions as service_permissions
 
@@ -24,6 +25,14 @@ def navigation_items(user) -> list[dict]:
     if budget_permissions.can_open_list(user):
         items.append(
             {"label": _("Budget"), "url": reverse("budgets:budget_list"), "key": "budgets"}
+        )
+    if complaint_permissions.can_open_list(user):
+        items.append(
+            {
+                "label": _("Reclami"),
+                "url": reverse("complaints:complaint_list"),
+                "key": "complaints",
+            }
         )
     if archive_permissions.sees_archive(user):
         # The AU, the Sindaco Unico and the OdV see documents on request: their way in is
@@ -55,9 +64,10 @@ def navigation_items(user) -> list[dict]:
         )
     # The managed lists (qualifications of services, cost categories of budgets) are kept in
     # the admin by whoever manages services (the Direttore).
-    if budget_permissions.can_manage_cost_categories(user) or (
-        user.is_staff and service_permissions.can(user, service_permissions.Action.MANAGE)
-    ):
+    if (
+        budget_permissions.can_manage_cost_categories(user)
+        or complaint_permissions.can_manage_categories(user)
+    ) or (user.is_staff and service_permissions.can(user, service_permissions.Action.MANAGE)):
         items.append(
             {"label": _("Qualifiche e categorie"), "url": reverse("admin:index"), "key": "lists"}
         )

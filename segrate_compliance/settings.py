@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "services",
     "archive",
     "budgets",
+    "complaints",
 ]
 
 MIDDLEWARE = [
@@ -422,6 +423,13 @@ CELERY_BEAT_SCHEDULE = {
     "archive-disposal-sweep": {
         "task": "archive.tasks.disposal_sweep",
         "schedule": crontab(hour=env.int("BEAT_ARCHIVE_DISPOSAL_SWEEP_HOUR", default=5), minute=30),
+        "options": {"expires": 6 * 3600, "expire_seconds": 6 * 3600},
+    },
+    # Issue 10: every morning, the assignee and the Direttore are e-mailed about complaints
+    # that became overdue (once per complaint and due date). Dropped after six hours.
+    "complaints-notify-overdue": {
+        "task": "complaints.tasks.notify_overdue",
+        "schedule": crontab(hour=env.int("BEAT_COMPLAINTS_OVERDUE_HOUR", default=7), minute=15),
         "options": {"expires": 6 * 3600, "expire_seconds": 6 * 3600},
     },
 }

@@ -50,6 +50,7 @@ urlpatterns = [
     path("servizi/", include("services.urls")),
     path("archivio/", include("archive.urls")),
     path("budget/", include("budgets.urls")),
+    path("reclami/", include("complaints.urls")),
     path("notifiche/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

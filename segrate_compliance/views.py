@@ -23,6 +23,8 @@ from archive.selectors import document_list
 from budgets import permissions as budget_permissions
 from budgets.models import BudgetStatus
 from budgets.selectors import budget_list
+from complaints import permissions as complaint_permissions
+from complaints.selectors import complaint_counts
 from segrate_compliance.safe_cache import cache_get
 from segrate_compliance.tasks import HEARTBEAT_KEY
 from services import permissions as service_permissions
@@ -109,6 +111,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["archive_documents"] = (
             document_list(user=user).count() if archive_permissions.sees_documents(user) else None
         )
+        if complaint_permissions.can_open_list(user):
+            context["complaint_counts"] = complaint_counts(user=user)
         context["can_approve_budgets"] = budget_permissions.can_approve_budgets(user)
         context["can_submit_budgets"] = budget_permissions.can_submit_budgets(user)
         if context["can_approve_budgets"]:
