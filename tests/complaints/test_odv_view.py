@@ -356,3 +356,14 @@ def test_odv_list_queries_do_not_grow_with_the_data(
     assert small == large
     with django_assert_max_num_queries(20):
         client.get(reverse("complaints:odv_complaint_list"))
+
+
+def test_the_odv_finds_its_view_in_the_navigation(client, users):
+    """The OdV's "Reclami" leads to its pseudonymised view; the Direttore's to the register."""
+    client.force_login(users["odv"])
+    text = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("complaints:odv_complaint_list")}"' in text
+    client.force_login(users["direttore"])
+    text = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("complaints:odv_complaint_list")}"' not in text
+    assert f'href="{reverse("complaints:complaint_list")}"' in text
