@@ -1,9 +1,8 @@
 """Permission table of the OdV's pseudonymised view and of the register's exports.
 
-Kept apart from ``permission_table.py`` (the register's staff pages) while both are built;
-``tests/permission_tables.py`` takes both. Only the OdV reaches its view and its export; it
-sees every service's complaints, so another service's complaint is its too. Only the
-Direttore exports the register with personal data.
+Appended to ``permission_table.py`` (the register's staff pages). Only the OdV reaches its
+view and its export; it sees every service's complaints, so another service's complaint is
+its too. Only the Direttore exports the register with personal data.
 """
 
 from __future__ import annotations
