@@ -3,7 +3,7 @@ pseudonymised for the OdV (the columns of its view); the filters of the matching
 
 A list export names no single record, so ``accounts``' register of downloads
 (``DocumentAccess``: one record, PDF or XLSX) cannot hold it; each export is written to the
-log with the user, the kind, the filters and the number of rows.
+log with the user, the kind, the names of the filters used and the number of rows.
 """
 
 from __future__ import annotations
@@ -51,13 +51,14 @@ class _ExportView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _log(self, rows: int) -> None:
+        # The filters' names only: a search may name a person, and logs hold no personal data.
         logger.info(
-            "complaints export %s %s by user %s: %d rows, filters %s",
+            "complaints export %s %s by user %s: %d rows, filtered by %s",
             type(self).__name__,
             self.kind,
             self.request.user.pk,
             rows,
-            self.request.GET.urlencode(),
+            ",".join(sorted(name for name, value in self.request.GET.items() if value)) or "-",
         )
 
 

@@ -201,3 +201,16 @@ def test_exports_need_a_sign_in(client):
         response = client.get(reverse(f"complaints:{name}"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_export_is_logged_without_the_search_terms(client, services, users, caplog):
+    """The log says who exported what, filtered by which fields; never a searched name."""
+    register(service=services["sad"], actor=users["operatore"])
+    client.force_login(users["direttore"])
+    with caplog.at_level("INFO", logger="complaints.views.exports"):
+        response = client.get(reverse("complaints:complaint_export_csv"), {"q": "Bianchi"})
+    assert response.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "complaints.views.exports"]
+    assert len(lines) == 1
+    assert f"by user {users['direttore'].pk}: 1 rows, filtered by q" in lines[0]
+    assert "Bianchi" not in lines[0]
