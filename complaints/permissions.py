@@ -185,3 +185,46 @@ def require(
 def can_manage_categories(user: AnyUser) -> bool:
     """The managed list of categories, kept in the admin (staff with the permission)."""
     return user.is_authenticated and user.is_staff and user.has_perm(CHANGE_CATEGORIES)
+
+
+# -- The OdV's pseudonymised view, figures and exports (issue 10) -------------------------------
+#
+# DESIGN.md roles table: the OdV reads complaints "aggregate + read (pseudonymised)". Like the
+# Registro attività's personal data (accounts.permissions.can_view_personal_data), it is
+# decided on the role held today, not on a grantable permission: no grant made in the admin can
+# turn the OdV's view into one with names, and nobody else gets a second way into the register.
+
+
+def can_view_pseudonymised(user: AnyUser | None) -> bool:
+    """The OdV's pages under /reclami/odv/ and its pseudonymised export: the OdV (role held
+    today); a superuser, as everywhere."""
+    from accounts.models import User
+    from accounts.selectors import user_roles
+
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return user.is_superuser or Role.ODV in user_roles(user=user)
+
+
+def complaint_pseudonymised_visible_to(user: AnyUser | None) -> QuerySet[Complaint]:
+    """The complaints ``user`` may read pseudonymised (every one, for the OdV). What of them is
+    shown is ``complaints.selectors_odv``'s business: never names, contacts or free text."""
+    if not can_view_pseudonymised(user):
+        return Complaint.objects.none()
+    return Complaint.objects.all()
+
+
+def complaint_countable_by(user: AnyUser | None) -> QuerySet[Complaint]:
+    """The complaints ``user``'s figures count (``complaints.statistics``): every one for the
+    OdV and the readers of all complaints, a service's for its staff, none for anybody else."""
+    if user is None or not user.is_authenticated:
+        return Complaint.objects.none()
+    if can_view_pseudonymised(user):
+        return Complaint.objects.all()
+    return complaint_visible_to(user)
+
+
+def can_export_personal(user: AnyUser | None) -> bool:
+    """The export of the register with personal data (CSV, XLSX): the Direttore, who handles
+    every complaint."""
+    return user is not None and user.is_authenticated and user.has_perm(HANDLE_ALL_COMPLAINTS)

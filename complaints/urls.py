@@ -1,6 +1,8 @@
 from django.urls import path
 
 from complaints import views
+from complaints.views import exports as export_views
+from complaints.views import odv as odv_views
 
 app_name = "complaints"
 
@@ -13,4 +15,25 @@ urlpatterns = [
     path("<int:pk>/chiudi/", views.ComplaintCloseView.as_view(), name="complaint_close"),
     path("<int:pk>/nota/", views.ComplaintNoteView.as_view(), name="complaint_note"),
     path("<int:pk>/sintesi-odv/", views.ComplaintSummaryView.as_view(), name="complaint_summary"),
+]
+
+# The OdV's pseudonymised view and the exports (complaints/views/odv.py, exports.py).
+
+urlpatterns += [
+    path("odv/", odv_views.OdvComplaintListView.as_view(), name="odv_complaint_list"),
+    path("odv/<int:pk>/", odv_views.OdvComplaintDetailView.as_view(), name="odv_complaint_detail"),
+    path("odv/esporta.csv", export_views.OdvExportView.as_view(kind="csv"), name="odv_export_csv"),
+    path(
+        "odv/esporta.xlsx", export_views.OdvExportView.as_view(kind="xlsx"), name="odv_export_xlsx"
+    ),
+    path(
+        "esporta.csv",
+        export_views.ComplaintExportView.as_view(kind="csv"),
+        name="complaint_export_csv",
+    ),
+    path(
+        "esporta.xlsx",
+        export_views.ComplaintExportView.as_view(kind="xlsx"),
+        name="complaint_export_xlsx",
+    ),
 ]

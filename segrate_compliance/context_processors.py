@@ -34,6 +34,17 @@ def navigation_items(user) -> list[dict]:
                 "key": "complaints",
             }
         )
+    if complaint_permissions.can_view_pseudonymised(user) and not (
+        complaint_permissions.can_open_list(user)
+    ):
+        # The OdV reads the register pseudonymised, in its own view.
+        items.append(
+            {
+                "label": _("Reclami"),
+                "url": reverse("complaints:odv_complaint_list"),
+                "key": "complaints",
+            }
+        )
     if archive_permissions.sees_archive(user):
         # The AU, the Sindaco Unico and the OdV see documents on request: their way in is
         # the list of their requests (which leads to the documents granted).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from accounts.roles import Role
 from tests.complaints.builders import categories, category, in_state
+from tests.complaints.permission_table_odv import ROUTES as ODV_ROUTES
 from tests.permission_harness import Route, page_form
 
 READERS = frozenset({Role.AMMINISTRATORE_UNICO, Role.DIRETTORE, Role.COORDINATORE, Role.OPERATORE})
@@ -148,3 +149,6 @@ ROUTES = [
         other_object_roles=OWN_ONLY,
     ),
 ]
+
+# The OdV's pseudonymised view and the register's exports.
+ROUTES += ODV_ROUTES

@@ -277,10 +277,12 @@ def test_home_card_counts_open_and_overdue(client, services, users):
     ],
 )
 def test_navigation_entry_and_home_card(client, services, users, who, sees):
-    """'Reclami' is in the menu and on the home page of who reads complaints, not of the OdV
-    (its pseudonymised view comes later) nor of the Sindaco Unico."""
+    """'Reclami' is in the menu and on the home page of who reads complaints, not of the
+    Sindaco Unico; the OdV's 'Reclami' leads to its pseudonymised view, with no card."""
     client.force_login(users[who])
     response = client.get(reverse("home"))
-    labels = [str(item["label"]) for item in response.context["nav_items"]]
-    assert ("Reclami" in labels) is sees
+    urls = {str(item["label"]): item["url"] for item in response.context["nav_items"]}
+    assert (urls.get("Reclami") == reverse("complaints:complaint_list")) is sees
+    if who == "odv":
+        assert urls["Reclami"] == reverse("complaints:odv_complaint_list")
     assert ('id="card-complaints"' in response.content.decode()) is sees

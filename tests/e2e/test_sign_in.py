@@ -21,6 +21,7 @@ NAVIGATION = {
         "Pagina iniziale",
         "Servizi",
         "Budget",
+        "Reclami",
         "Archivio",
         "Integrità archivio",
         "Registro attività",
