@@ -1,6 +1,7 @@
 from django.urls import path
 
 from complaints import views
+from complaints.views import public as public_views
 
 app_name = "complaints"
 
@@ -13,4 +14,15 @@ urlpatterns = [
     path("<int:pk>/chiudi/", views.ComplaintCloseView.as_view(), name="complaint_close"),
     path("<int:pk>/nota/", views.ComplaintNoteView.as_view(), name="complaint_note"),
     path("<int:pk>/sintesi-odv/", views.ComplaintSummaryView.as_view(), name="complaint_summary"),
+]
+
+# The public pages (no account): issue 10, "Public intake" (complaints/views/public.py).
+urlpatterns += [
+    path("invia/", public_views.PublicComplaintSubmitView.as_view(), name="public_submit"),
+    path(
+        "invia/ricevuto/",
+        public_views.PublicComplaintReceiptView.as_view(),
+        name="public_receipt",
+    ),
+    path("stato/", public_views.PublicComplaintStatusView.as_view(), name="public_status"),
 ]
