@@ -223,6 +223,17 @@ def hit(limit: Limit, address: str) -> bool:
     return int(count) <= limit.count
 
 
+def limits_reset(address: str) -> None:
+    """Lift the current windows' counts of ``address`` (an administrator unblocking a
+    citizen's office, the permission table between its requests)."""
+    keys = [_counter_key(limit, address) for limit in (submissions_limit(), attempts_limit())]
+    keys.append(_counter_key(lookups_limit(), address))
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        logger.warning("complaints: rate limits not reset", exc_info=True)
+
+
 def give_back(limit: Limit, address: str) -> None:
     """Undo one hit (a submission that registered nothing); best effort."""
     try:

@@ -23,10 +23,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.roles import Role
 from archive.models import Document, DocumentLink, DocumentVersion
 from complaints import actions, public
 from complaints.models import Channel, Complaint, ComplaintStep, ProtocolCounter
 from tests.complaints.builders import answered, assigned, closed, register
+from tests.complaints.permission_table_public import PUBLIC_ROUTES
+from tests.permission_harness import check_anonymous, check_role
 
 pytestmark = pytest.mark.django_db
 
@@ -568,3 +571,77 @@ def test_staff_see_the_public_complaint_with_channel_modulo_web(citizen, service
 def test_a_staff_registered_complaint_has_no_receipt_code(services, users):
     complaint = register(service=services["sad"], actor=users["operatore"])
     assert complaint.receipt_code_hash is None
+
+
+# -- Permission table rows and staff data -----------------------------------------------------
+
+
+@pytest.fixture
+def table_ctx(role_users, services, qualifications):
+    return {"users": role_users, "services": services, "qualifications": qualifications}
+
+
+@pytest.mark.parametrize("route", PUBLIC_ROUTES, ids=str)
+def test_public_routes_for_anonymous_visitors(client, route, table_ctx):
+    assert check_anonymous(client, route, table_ctx) is None
+
+
+@pytest.mark.parametrize("role", [*Role.values, None], ids=lambda r: r or "senza-ruolo")
+@pytest.mark.parametrize("route", PUBLIC_ROUTES, ids=str)
+def test_public_routes_for_every_role(client, route, role, table_ctx, make_user):
+    user = table_ctx["users"][role] if role else make_user(None)
+    assert check_role(client, route, user, role, table_ctx) is None
+
+
+def test_the_public_pages_show_no_staff_data_to_anyone(client, services, users, role_users):
+    """A complaint with planted internal data, answered and closed: its status page, the form
+    and the receipt page, to an anonymous visitor and to every role, show none of it, nor the
+    staff's navigation."""
+    code = "ABCD-EFGH-JKMN"
+    complaint = register(
+        service=services["sad"],
+        actor=users["operatore"],
+        complainant_name="Marcatore Nomeinterno",
+        description="Descrizione MARCATORE-DESCR",
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(receipt_code_hash=public.receipt_digest(code))
+    coordinator = users["coord_sad"]
+    assigned(complaint, actor=coordinator, assignee=coordinator)
+    actions.complaint_note(complaint=complaint, note="MARCATORE-NOTA", actor=coordinator)
+    actions.complaint_odv_summary_save(
+        complaint=complaint, summary="MARCATORE-SINTESI", actor=coordinator
+    )
+    answered(complaint, actor=coordinator)
+    actions.complaint_close(
+        complaint=complaint,
+        root_cause="MARCATORE-CAUSA",
+        corrective_action="MARCATORE-AZIONE",
+        complainant_satisfied=False,
+        actor=coordinator,
+    )
+    markers = [
+        "Nomeinterno",
+        "MARCATORE-DESCR",
+        "MARCATORE-NOTA",
+        "MARCATORE-SINTESI",
+        "MARCATORE-CAUSA",
+        "MARCATORE-AZIONE",
+        coordinator.username,
+        coordinator.last_name,
+        "Navigazione principale",
+        reverse("complaints:complaint_list") + '"',
+    ]
+    for user in [None, *role_users.values()]:
+        cache.clear()
+        browser = Client()
+        if user is not None:
+            browser.force_login(user)
+        pages = [
+            status_page(browser, code).content.decode(),
+            browser.get(SUBMIT).content.decode(),
+            browser.get(RECEIPT).content.decode(),
+        ]
+        assert "Abbiamo riorganizzato i turni" in pages[0]
+        for page in pages:
+            for marker in markers:
+                assert marker not in page, (user, marker)
