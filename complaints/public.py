@@ -16,7 +16,8 @@ pick a new address for every request. Counters are keyed by an HMAC of the addre
 cache holds no address in clear.
 
 **Rate limits, and a cache that is down.** Fixed windows counted in Django's cache
-(``cache.add`` then ``cache.incr``: atomic in Redis and in the database cache). A cache is an
+(``cache.add`` then ``cache.incr``: atomic in Redis; the database cache, used only where no
+Redis is configured, may lose a count when two hits race, never a claim). A cache is an
 optimisation, never a dependency (``segrate_compliance/safe_cache.py``), but a flood guard
 that cannot count guards nothing, so the two pages decide differently:
 
@@ -36,6 +37,7 @@ complaint.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import logging
@@ -112,10 +114,10 @@ class PublicStatus:
 
     protocol: str
     service_name: str
-    received_at: object  # an aware datetime
+    received_at: datetime.datetime
     status: str
     status_label: str
-    response_date: object | None
+    response_date: datetime.date | None
     response_text: str
 
 

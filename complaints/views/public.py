@@ -108,6 +108,11 @@ class PublicComplaintSubmitView(View):
                 logger.warning("complaints: public submission refused by the database")
                 form.add_error(None, _("Un valore inserito non è accettabile: controlla i dati."))
             return self._invalid(request, form)
+        except BaseException:
+            # A server error registered nothing: a resend of the same form must not wait for
+            # a first submission that will never finish.
+            public.release(nonce)
+            raise
         request.session[public.RECEIPT_SESSION_KEY] = {
             "code": public.format_code(code),
             "protocol": complaint.protocol,

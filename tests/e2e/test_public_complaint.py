@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -27,7 +26,6 @@ def _shot(page, name: str) -> None:
 
 
 def test_a_citizen_sends_a_complaint_and_follows_it_with_the_code(live_server, page, demo_users):
-    cache.clear()
     categories()
     sad = ServiceFactory(code="sad", name="SAD – Servizio di Assistenza Domiciliare")
     coordinator = demo_users["coord.sad"]
