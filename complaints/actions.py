@@ -327,18 +327,25 @@ PUBLIC_INTAKE_PRODUCER = "complaints.complaint_submit_public"
 
 
 def _public_intake_account() -> User:
-    user = User.objects.filter(username__iexact=PUBLIC_INTAKE_USERNAME).first()
-    if user is not None:
-        return user
+    """The technical account, created on first use (two first uses racing: get_or_create
+    settles it). An account of that name that could sign in is never used in its place."""
+    from django.contrib.auth.hashers import make_password
+
     with audit_context(None, source="complaints.public_intake"):
-        user = User(
+        user, _created = User.objects.get_or_create(
             username=PUBLIC_INTAKE_USERNAME,
-            first_name="Modulo web",
-            last_name="(reclami)",
-            is_active=False,
+            defaults={
+                "first_name": "Modulo web",
+                "last_name": "(reclami)",
+                "is_active": False,
+                "password": make_password(None),  # unusable: no sign-in, ever
+            },
         )
-        user.set_unusable_password()
-        user.save()
+    if user.is_active or user.has_usable_password() or user.is_staff or user.is_superuser:
+        raise RuntimeError(
+            f"The account {PUBLIC_INTAKE_USERNAME!r} can sign in: it must stay the public "
+            "form's technical account (inactive, without a password)."
+        )
     return user
 
 

@@ -648,3 +648,22 @@ def test_the_public_pages_show_no_staff_data_to_anyone(client, services, users, 
         for page in pages:
             for marker in markers:
                 assert marker not in page, (user, marker)
+
+
+def test_the_public_pages_are_never_stored_and_the_code_is_not_in_a_url(citizen, services, users):
+    response = submit(citizen)
+    assert response["Location"] == RECEIPT  # the code travels in the session, not the URL
+    receipt = citizen.get(RECEIPT)
+    for page in (receipt, citizen.get(SUBMIT), citizen.get(STATUS)):
+        assert "no-store" in page["Cache-Control"]
+
+
+def test_an_account_named_like_the_technical_one_that_can_sign_in_is_never_used(
+    citizen, services, users, make_user
+):
+    """Should someone create a real "modulo-web" account, attachments are not stored in its
+    name: the submission fails and nothing is saved."""
+    make_user(None, username=actions.PUBLIC_INTAKE_USERNAME)
+    with pytest.raises(RuntimeError):
+        submit(citizen, attachments=SimpleUploadedFile("orari.pdf", PDF))
+    assert not Complaint.objects.exists() and not Document.objects.exists()
