@@ -148,3 +148,8 @@ ROUTES = [
         other_object_roles=OWN_ONLY,
     ),
 ]
+
+# The public pages (issue 10, "Public intake"): anonymous visitors and every role alike.
+from tests.complaints.permission_table_public import PUBLIC_ROUTES  # noqa: E402 - appended table
+
+ROUTES += PUBLIC_ROUTES

@@ -2,8 +2,8 @@
 
 Anonymous visitors and every role get the same pages: the form, the receipt, the status
 lookup. They show no staff data (tests/complaints/test_public_intake.py checks the pages for
-planted internal notes, assignees and causes). To be appended to the app's ``ROUTES`` in
-``tests/complaints/permission_table.py``: ``ROUTES = [..., *PUBLIC_ROUTES]``.
+planted internal notes, assignees and causes). Appended to the app's ``ROUTES`` at the end of
+``tests/complaints/permission_table.py``.
 
 The form's POST is rate-limited per address (5 an hour): the data builders lift the test
 client's counts before each request, so that every role's request is judged by the policy,
