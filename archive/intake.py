@@ -52,12 +52,15 @@ CIVIL_CODE = (
 MINUTES = "verbali-riunione"
 STATEMENTS = "rendiconti"
 BUDGETS = "budget-approvati"
+#: Attachments of complaints sent through the public form (the app above files them here).
+COMPLAINTS = "reclami"
 #: The classes the apps produce into: code → (name, years, counted from, legal basis). An
 #: installation without them (no seed) gets them on the first produced document.
 PRODUCED_CLASSES: dict[str, tuple[str, int, str, str]] = {
     MINUTES: ("Verbali di riunione", 10, RetentionFrom.REFERENCE_DATE, DEFAULT_LEGAL_BASIS),
     STATEMENTS: ("Rendiconti all'Ente affidante", 10, RetentionFrom.END_OF_YEAR, CIVIL_CODE),
     BUDGETS: ("Budget approvati", 10, RetentionFrom.END_OF_YEAR, CIVIL_CODE),
+    COMPLAINTS: ("Reclami", 10, RetentionFrom.REFERENCE_DATE, DEFAULT_LEGAL_BASIS),
 }
 #: The note kept in the metadata of what migration 0006 archived after the fact.
 MIGRATION_NOTE = (

@@ -7,9 +7,11 @@ writes its step on the timeline and is attributed to ``actor`` in the audit trai
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -25,10 +27,12 @@ from accounts.validation import refuse_future
 from complaints import notices, permissions
 from complaints.models import (
     AWAITING_RESPONSE,
+    Channel,
     Complaint,
     ComplaintStatus,
     ComplaintStep,
     ProtocolCounter,
+    Severity,
     TimelineEntry,
 )
 from complaints.permissions import Action
@@ -311,3 +315,109 @@ def complaint_overdue_notify(*, complaint_id: int) -> int:
     with audit_context(None, reason="complaint overdue reminder"):
         Complaint.objects.filter(pk=complaint.pk).update(overdue_notified_for=complaint.due_date)
     return sent
+
+
+# -- Public intake (issue 10: the form /reclami/invia/) ------------------------------------------
+
+#: The account the archive names as having stored the attachments of the public form: the
+#: archive's documents need a person (``Document.created_by``), and nobody signs in to the
+#: public form. Inactive, without a password or roles: it can never sign in.
+PUBLIC_INTAKE_USERNAME = "modulo-web"
+PUBLIC_INTAKE_PRODUCER = "complaints.complaint_submit_public"
+
+
+def _public_intake_account() -> User:
+    """The technical account, created on first use (two first uses racing: get_or_create
+    settles it). An account of that name that could sign in is never used in its place."""
+    from django.contrib.auth.hashers import make_password
+
+    with audit_context(None, source="complaints.public_intake"):
+        user, _created = User.objects.get_or_create(
+            username=PUBLIC_INTAKE_USERNAME,
+            defaults={
+                "first_name": "Modulo web",
+                "last_name": "(reclami)",
+                "is_active": False,
+                "password": make_password(None),  # unusable: no sign-in, ever
+            },
+        )
+    if user.is_active or user.has_usable_password() or user.is_staff or user.is_superuser:
+        raise RuntimeError(
+            f"The account {PUBLIC_INTAKE_USERNAME!r} can sign in: it must stay the public "
+            "form's technical account (inactive, without a password)."
+        )
+    return user
+
+
+@transaction.atomic
+def complaint_submit_public(
+    *,
+    complaint: Complaint,
+    receipt_digest: str,
+    attachments: Sequence[UploadedFile] = (),
+) -> Complaint:
+    """Register a complaint a citizen sent through the public form: the system's action, with
+    no actor and no permission to check (the page needs no account; the view limits it per
+    address). The channel is ``modulo_web``, received now; the protocol number, the due date
+    and the first step of the timeline are given as :func:`complaint_register` gives them,
+    with nobody as the registering person. Only the receipt code's HMAC is stored.
+
+    Each attachment goes to the archive (class "reclami", the complaint's service, linked to
+    the complaint) through its validated upload: a refused file raises the archive's Italian
+    ``ValidationError`` and the whole transaction, complaint included, rolls back.
+    """
+    from archive import intake
+    from archive.actions import document_store_produced
+    from archive.models import Formation
+
+    if complaint.pk is not None:
+        raise ValidationError(_("Il reclamo è già registrato."))
+    if not complaint.service_id or not complaint.service.active:
+        raise ValidationError({"service": _("Scegli un servizio attivo.")})
+    if not complaint.category_id or not complaint.category.active:
+        raise ValidationError({"category": _("La categoria non è più in uso: scegline un'altra.")})
+    if not receipt_digest:
+        raise ValueError("A public complaint needs its receipt code's digest.")
+    complaint.channel = Channel.MODULO_WEB
+    complaint.received_at = timezone.now()
+    complaint.due_date = _received_day(complaint) + datetime.timedelta(
+        days=complaint.category.due_days
+    )
+    complaint.status = ComplaintStatus.RICEVUTO
+    complaint.severity = Severity.MEDIA
+    complaint.assignee = None
+    complaint.created_by = None
+    complaint.created_at = complaint.received_at
+    complaint.receipt_code_hash = receipt_digest
+    # Prot. 10 §4: a complaint about an operator's conduct is a possible anomaly for the OdV.
+    complaint.flagged_to_odv = complaint.category.is_conduct
+    with audit_context(None, source="complaints.public_form"):
+        # created_by stays empty: nobody registered it (the model's help text says so).
+        complaint.full_clean(exclude=["year", "number", "created_by"])
+        complaint.year = timezone.localdate().year
+        complaint.number = _next_number(complaint.year)
+        complaint.save()
+        _step(complaint, ComplaintStep.REGISTRATO, None, _("Inviato dal modulo web pubblico."))
+        if attachments:
+            account = _public_intake_account()
+            for position, upload in enumerate(attachments, start=1):
+                upload.seek(0)
+                title = _("Allegato %(position)s al reclamo %(protocol)s (modulo web)") % {
+                    "position": position,
+                    "protocol": complaint.protocol,
+                }
+                document_store_produced(
+                    title=title[:200],
+                    class_code=intake.COMPLAINTS,
+                    service=complaint.service,
+                    reference_date=_received_day(complaint),
+                    content=upload.read(),
+                    file_name=upload.name or "allegato",
+                    actor=account,
+                    links=[complaint],
+                    producer=PUBLIC_INTAKE_PRODUCER,
+                    note=_("Allegato inviato da chi ha presentato il reclamo (modulo web)."),
+                    formation=Formation.ACQUIRED,
+                )
+        notices.complaint_registered(complaint=complaint, actor=None)
+    return complaint

@@ -3,6 +3,7 @@ from django.urls import path
 from complaints import views
 from complaints.views import exports as export_views
 from complaints.views import odv as odv_views
+from complaints.views import public as public_views
 
 app_name = "complaints"
 
@@ -36,4 +37,15 @@ urlpatterns += [
         export_views.ComplaintExportView.as_view(kind="xlsx"),
         name="complaint_export_xlsx",
     ),
+]
+
+# The public pages (no account): issue 10, "Public intake" (complaints/views/public.py).
+urlpatterns += [
+    path("invia/", public_views.PublicComplaintSubmitView.as_view(), name="public_submit"),
+    path(
+        "invia/ricevuto/",
+        public_views.PublicComplaintReceiptView.as_view(),
+        name="public_receipt",
+    ),
+    path("stato/", public_views.PublicComplaintStatusView.as_view(), name="public_status"),
 ]

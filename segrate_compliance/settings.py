@@ -224,7 +224,11 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if env.bool("BEHIND_PROXY", default=False):
+# Behind a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-For: HTTPS is read from
+# the first, and the public complaint pages (complaints/public.py) take the client's address
+# from the second. Never on a server reachable directly: both headers are then the client's.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
@@ -493,3 +497,20 @@ REQUEST_BODY_MAX_BYTES = env.int(
 # limit in seconds (soft: the version ends "no text"; hard, 30 s later: the child is killed).
 ARCHIVE_EXTRACTION_MAX_BYTES = env.int("ARCHIVE_EXTRACTION_MAX_BYTES", default=16 * 1024 * 1024)
 ARCHIVE_EXTRACTION_TIME_LIMIT = env.int("ARCHIVE_EXTRACTION_TIME_LIMIT", default=120)
+
+# Issue 10 (public complaint intake, complaints/public.py): per client address, the complaints
+# the public form registers per hour and the form's submissions (valid or not) per hour; the
+# status lookups per window; the attachments of one complaint and the size of each.
+PUBLIC_COMPLAINT_SUBMISSIONS_PER_HOUR = env.int("PUBLIC_COMPLAINT_SUBMISSIONS_PER_HOUR", default=5)
+PUBLIC_COMPLAINT_ATTEMPTS_PER_HOUR = env.int("PUBLIC_COMPLAINT_ATTEMPTS_PER_HOUR", default=30)
+PUBLIC_COMPLAINT_STATUS_LOOKUPS = env.int("PUBLIC_COMPLAINT_STATUS_LOOKUPS", default=20)
+PUBLIC_COMPLAINT_STATUS_WINDOW_SECONDS = env.int(
+    "PUBLIC_COMPLAINT_STATUS_WINDOW_SECONDS", default=600
+)
+PUBLIC_COMPLAINT_MAX_ATTACHMENTS = env.int("PUBLIC_COMPLAINT_MAX_ATTACHMENTS", default=3)
+PUBLIC_COMPLAINT_MAX_ATTACHMENT_BYTES = env.int(
+    "PUBLIC_COMPLAINT_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024
+)
+# The key of the receipt codes' HMAC (only the HMAC is stored). Empty: derived from SECRET_KEY,
+# so rotating SECRET_KEY would make every code given so far unusable; production sets its own.
+COMPLAINT_RECEIPT_KEY = env.str("COMPLAINT_RECEIPT_KEY", default="")

@@ -152,3 +152,7 @@ ROUTES = [
 
 # The OdV's pseudonymised view and the register's exports.
 ROUTES += ODV_ROUTES
+# The public pages (issue 10, "Public intake"): anonymous visitors and every role alike.
+from tests.complaints.permission_table_public import PUBLIC_ROUTES  # noqa: E402 - appended table
+
+ROUTES += PUBLIC_ROUTES
