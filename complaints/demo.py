@@ -228,6 +228,14 @@ SPECS: list[Spec] = [
         "lamenta rumori durante le visite serali.",
         ComplaintStatus.RICEVUTO, severity="bassa", phone="+39 02 2690 4411",
     ),
+    Spec(
+        "affidi", None, 9, Channel.EMAIL, "altro", "Chiara Longhi", "aspetti-amministrativi",
+        "La famiglia affidataria segnala che il rimborso delle spese mediche straordinarie "
+        "del ragazzo, presentato con le ricevute a settembre, non è ancora arrivato.",
+        ComplaintStatus.IN_ISTRUTTORIA, severity="bassa",
+        email="famiglia.longhi@example.org",
+        note="Chiesto all'amministrazione lo stato della liquidazione del rimborso.",
+    ),
     # -- SAD ----------------------------------------------------------------------------------
     Spec(
         "sad", 4, 34, Channel.TELEFONO, "familiare", "Giuseppe Colnaghi", "tempi",
