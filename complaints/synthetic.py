@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from complaints.models import (
@@ -317,7 +318,9 @@ class _Generator:
                 ComplaintStep.ASSEGNATO,
                 assignee,
                 assigned_at,
-                f"Assegnato a {assignee.get_full_name()}, scadenza {complaint.due_date:%d/%m/%Y}.",
+                # The note complaints.actions.complaint_assign writes.
+                _("Assegnato a %(name)s, scadenza %(due)s.")
+                % {"name": assignee.get_full_name(), "due": f"{complaint.due_date:%d/%m/%Y}"},
             )
         )
         delay = math.ceil(rng.lognormvariate(math.log(RESPONSE_MEDIAN_DAYS), RESPONSE_SIGMA))

@@ -29,6 +29,13 @@ from services import synthetic as services_synthetic
 
 pytestmark = pytest.mark.django_db
 
+ORDER = [
+    ComplaintStep.REGISTRATO,
+    ComplaintStep.ASSEGNATO,
+    ComplaintStep.RISPOSTO,
+    ComplaintStep.CHIUSO,
+]
+
 STEPS = {
     ComplaintStatus.RICEVUTO: 1,
     ComplaintStatus.IN_ISTRUTTORIA: 2,
@@ -67,7 +74,7 @@ def test_synthetic_complaints_have_the_promised_counts_gapless_numbers_and_valid
     _generate(years=2, services=3, prefix="b")
     for prefix, services in (("a", 2), ("b", 3)):
         count = Complaint.objects.filter(service__code__startswith=f"{prefix}-").count()
-        assert count == _expected(2, services) > 300
+        assert count == _expected(2, services) > 150
 
     per_year = Complaint.objects.values("year").annotate(
         n=Count("pk"), low=Min("number"), high=Max("number")
@@ -101,9 +108,9 @@ def test_synthetic_complaints_have_the_promised_counts_gapless_numbers_and_valid
     today = timezone.localdate()
     for complaint in complaints.prefetch_related("timeline"):
         assert steps[complaint.pk] == STEPS[complaint.status], complaint.protocol
-        moments = [entry.at for entry in complaint.timeline.all()]
-        assert moments == sorted(moments) and moments[-1] <= now
-        assert complaint.timeline.all()[0].step == ComplaintStep.REGISTRATO
+        entries = list(complaint.timeline.all())  # in the order of their time
+        assert [entry.step for entry in entries] == ORDER[: STEPS[complaint.status]]
+        assert entries[0].at >= complaint.received_at and entries[-1].at <= now
         received = timezone.localdate(complaint.received_at)
         assert received < today and complaint.due_date >= received
         if complaint.response_date:
@@ -137,5 +144,5 @@ def test_synthetic_complaints_are_written_in_a_fixed_number_of_queries(roles, co
     """No query per row: twice the complaints, the same (small) number of queries."""
     small, written_small = _queries("q", 1)
     large, written_large = _queries("r", 2)
-    assert written_large > 1.9 * written_small > 300
+    assert written_large > 1.9 * written_small > 150
     assert small == large <= 20
