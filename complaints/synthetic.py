@@ -34,8 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from complaints.demo import categories_ensure
 from complaints.models import (
-    Category,
     Channel,
     ComplainantKind,
     Complaint,
@@ -206,8 +206,9 @@ class _Generator:
         self.rng = random.Random(f"{data.seed}:{data.prefix}:complaints")  # noqa: S311 - synthetic
         self.now = timezone.now()
         self.categories = {
-            category.code: category
-            for category in Category.objects.filter(code__in=list(CATEGORIES), active=True)
+            code: category
+            for code, category in categories_ensure().items()
+            if code in CATEGORIES and category.active
         }
         self.category_weights = {
             code: weight for code, weight in CATEGORIES.items() if code in self.categories
