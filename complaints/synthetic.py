@@ -349,11 +349,10 @@ class _Generator:
         plan.steps.append((ComplaintStep.CHIUSO, assignee, closed_at, ""))
 
     def _overdue_notice(self, complaint: Complaint) -> None:
-        """Waiting past its due date: the reminder went out the morning after (history), so
-        the daily reminder does not send years of them at once."""
+        """Waiting past its due date: its reminder went out (history), so the daily reminder
+        (complaints.actions.complaint_overdue_notify) does not send years of them at once."""
         if complaint.due_date < self.data.today:
-            notice = self._moment(complaint.due_date + datetime.timedelta(days=1), 7, 7)
-            complaint.overdue_notified_at = min(notice, self.now)
+            complaint.overdue_notified_for = complaint.due_date
 
     # -- Writing ----------------------------------------------------------------------------
 

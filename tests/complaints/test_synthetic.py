@@ -93,6 +93,8 @@ def test_synthetic_complaints_have_the_promised_counts_gapless_numbers_and_valid
     assert set(complaints.values_list("status", flat=True)) == set(ComplaintStatus.values)
     assert set(complaints.values_list("channel", flat=True)) == set(Channel.values)
     assert complaints.filter(overdue_q()).exists()
+    # Their reminders are history: the daily task has none of them left to send.
+    assert not complaints.filter(overdue_q(), overdue_notified_for__isnull=True).exists()
     assert complaints.filter(flagged_to_odv=True).exists()
     assert complaints.filter(person_served_is_minor=True).exists()
     web = complaints.filter(channel=Channel.MODULO_WEB)
