@@ -474,6 +474,7 @@ DEMO_SEEDERS = [
     "services.demo.seed",
     "archive.demo.seed",
     "budgets.demo.seed",
+    "complaints.demo.seed",
 ]
 
 # Budget vs actuals: a month whose actual cost differs from the budget by more than this

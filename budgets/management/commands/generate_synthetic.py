@@ -1,8 +1,10 @@
 """``manage.py generate_synthetic``: years of data for scale tests and benchmarks.
 
 It lives in ``budgets`` because it builds on the apps below it: ``services.synthetic`` first,
-then ``archive.synthetic`` and ``budgets.synthetic`` (an app imports only from the floors
-below it, DESIGN.md). Later apps extend it by adding their generator after these.
+then ``archive.synthetic``, ``budgets.synthetic`` and ``complaints.synthetic`` (an app imports
+only from the floors below it, DESIGN.md; ``complaints`` shares the floor of ``budgets`` and
+builds only on ``services.synthetic``). Later apps extend it by adding their generator after
+these.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from accounts.audit import audit_context
 from accounts.synthetic import audit_events_write
 from archive import synthetic as archive_synthetic
 from budgets import synthetic as budgets_synthetic
+from complaints import synthetic as complaints_synthetic
 from services import synthetic as services_synthetic
 
 
@@ -33,12 +36,15 @@ def _positive(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Genera dati sintetici (servizi, contratti, assegnazioni, erogazioni, indicatori, "
-        "riunioni, emergenze, documenti d'archivio, budget, costi effettivi) per prove di "
-        "carico. Archivio: 167 documenti per servizio, anno e unità di scala (circa 200.000 "
+        "riunioni, emergenze, documenti d'archivio, budget, costi effettivi, reclami) per prove "
+        "di carico. Archivio: 167 documenti per servizio, anno e unità di scala (circa 200.000 "
         "con 10 anni, 12 servizi, scala 10), uno su dieci con una seconda versione, più alcuni "
         "documenti con il termine di conservazione scaduto; sono record veri con file piccoli "
         "e reali, pochi file condivisi per impronta (indirizzati per contenuto) tra tutte le "
-        "versioni."
+        "versioni. Reclami: circa 125 per servizio e anno per unità di scala (circa 1.500 "
+        "l'anno con 12 servizi, 15.000 con scala 10), su tutti i canali, le categorie e gli "
+        "stati, con i passaggi della loro storia, tempi di risposta realistici e alcuni "
+        "scaduti; numeri di protocollo senza buchi per anno, dopo il contatore dell'anno."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -97,6 +103,7 @@ class Command(BaseCommand):
             )
             archive_synthetic.generate(data=data)
             budgets_synthetic.generate(data=data)
+            complaints_synthetic.generate(data=data)
         elapsed = time.monotonic() - started
         if options["audit_events"]:
             self._audit_events(options["audit_events"], options["years"])
