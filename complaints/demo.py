@@ -39,8 +39,8 @@ from complaints.models import (
     ComplaintStatus,
     ComplaintStep,
     TimelineEntry,
-    receipt_code_digest,
 )
+from complaints.public import receipt_digest
 from services.demo import add_months, demo_user
 from services.models import Service
 
@@ -555,8 +555,8 @@ def _public_submit(complaint: Complaint) -> None:
             days=complaint.category.due_days
         )
         complaint.flagged_to_odv = complaint.category.is_conduct
-        complaint.receipt_code_hash = receipt_code_digest(receipt_code())
-        # created_by is nullable but not blank in the model: left out of the form checks.
+        complaint.receipt_code_hash = receipt_digest(receipt_code())
+        # created_by stays empty (the web form); year and number come from the counter below.
         complaint.full_clean(exclude=["year", "number", "created_by"])
         complaint.year = timezone.localdate().year
         complaint.number = actions._next_number(complaint.year)

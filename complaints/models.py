@@ -10,8 +10,6 @@ an operator's conduct is flagged to the OdV as a possible anomaly.
 
 from __future__ import annotations
 
-import hashlib
-
 import pgtrigger
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -145,12 +143,6 @@ IF NEW.due_date < (NEW.received_at AT TIME ZONE 'Europe/Rome')::date THEN
 END IF;
 RETURN NEW;
 """
-
-
-def receipt_code_digest(code: str) -> str:
-    """The stored form of a receipt code (SHA-256 of the code as typed, trimmed and upper
-    case): the code itself is given to the complainant and never stored."""
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
 @audited()
@@ -339,6 +331,7 @@ class Complaint(models.Model):
         "accounts.User",
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("registrato da"),
         help_text=_("Vuoto per i reclami arrivati dal modulo web."),

@@ -45,8 +45,8 @@ from complaints.models import (
     ResponseMethod,
     Severity,
     TimelineEntry,
-    receipt_code_digest,
 )
+from complaints.public import receipt_digest
 from services.models import ServiceKind
 from services.synthetic import (
     BATCH_SIZE,
@@ -290,7 +290,7 @@ class _Generator:
             created_at=created_at,
             created_by=author,
             receipt_code_hash=(
-                receipt_code_digest(f"{self.data.prefix}-{rng.getrandbits(64):016X}")
+                receipt_digest(f"{self.data.prefix}-{rng.getrandbits(64):016X}")
                 if channel == Channel.MODULO_WEB
                 else None
             ),

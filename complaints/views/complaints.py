@@ -26,6 +26,7 @@ from complaints.models import Complaint
 from complaints.permissions import (
     Action,
     can,
+    can_export_personal,
     can_open_list,
     complaint_visible_to,
     service_registrable_by,
@@ -101,6 +102,7 @@ class ComplaintListView(LoginRequiredMixin, TemplateView):
             is_paginated=page.has_other_pages(),
             query_string=query.urlencode(),
             can_register=can(user, Action.REGISTER),
+            can_export=can_export_personal(user),
         )
         return context
 

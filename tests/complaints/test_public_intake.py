@@ -179,11 +179,6 @@ def test_the_full_path_submit_code_status_handling_response(citizen, services, u
     full_path(citizen, services, users, stand_in_registrar=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Complaint.created_by needs blank=True for the staff actions' full_clean() "
-    "(complaints/models.py, owned by the core); then remove this test's mark",
-)
 def test_the_full_path_with_the_staff_actions_as_they_are(citizen, services, users):
     full_path(citizen, services, users, stand_in_registrar=False)
 

@@ -13,8 +13,15 @@ pytestmark = pytest.mark.e2e
 # What each demo user's main navigation offers, in order (accounts/context_processors.py).
 # Only users are seeded here: Coordinatori without an assigned service see no Servizi/Budget.
 NAVIGATION = {
-    "au": ["Pagina iniziale", "Servizi", "Budget", "Archivio", "Registro attività"],
-    "direttore": ["Pagina iniziale", "Servizi", "Budget", "Archivio", "Qualifiche e categorie"],
+    "au": ["Pagina iniziale", "Servizi", "Budget", "Reclami", "Archivio", "Registro attività"],
+    "direttore": [
+        "Pagina iniziale",
+        "Servizi",
+        "Budget",
+        "Reclami",
+        "Archivio",
+        "Qualifiche e categorie",
+    ],
     "coord.simf": ["Pagina iniziale"],
     "coord.sad": ["Pagina iniziale"],
     "odv": [

@@ -160,6 +160,17 @@ FROZEN = {
         "UPDATE budgets_timelineentry SET comment = 'riscritto'",
         "DELETE FROM budgets_timelineentry",
     ],
+    # The complaint register (issue 10): the protocol number and the workflow's steps are
+    # fixed, nothing is deleted; the timeline is append-only.
+    "complaints_complaint": [
+        "UPDATE complaints_complaint SET number = number + 1000",
+        "UPDATE complaints_complaint SET status = 'ricevuto' WHERE status <> 'ricevuto'",
+        "DELETE FROM complaints_complaint",
+    ],
+    "complaints_timelineentry": [
+        "UPDATE complaints_timelineentry SET note = 'riscritto'",
+        "DELETE FROM complaints_timelineentry",
+    ],
 }
 # Inserting into a frozen parent is refused too.
 FROZEN_INSERTS = {
