@@ -157,7 +157,7 @@ class NoteForm(forms.Form):
 
 class SummaryForm(forms.Form):
     odv_summary = long_text_field(
-        _("Sintesi per l'OdV"),
+        _("Che cosa legge l'OdV di questo reclamo"),
         required=False,
         help_text=_(
             "Senza nomi, contatti o altro che identifichi una persona. Al massimo 10.000 caratteri."
