@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.audit import audited, no_truncate
 from accounts.validation import choices_check, datetime_range_check
 
+# clock_timestamp(), not now(): now() is when the transaction began, and a check written
+# inside a longer transaction (a test, a request) would look "in the future".
 INTEGRITY_CHECK_NOW_SQL = """
-IF NEW.finished_at > now() + interval '1 minute' THEN
+IF NEW.finished_at > clock_timestamp() + interval '1 minute' THEN
     RAISE EXCEPTION 'Una verifica di integrità si registra quando termina, non nel futuro.'
         USING ERRCODE = 'check_violation';
 END IF;
