@@ -72,6 +72,8 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "archive.manage_holds",
             "archive.view_disposalproposal",
             "archive.approve_disposal",
+            # The complaint register (issue 10): reads every complaint.
+            "complaints.view_all_complaints",
         }
     ),
     Role.DIRETTORE: frozenset(
@@ -107,6 +109,12 @@ EXPECTED_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             # Integrity checks (issue 9): their results, and starting one by hand.
             "archive.view_integritycheck",
             "archive.run_integritycheck",
+            # The complaint register (issue 10): every complaint, and the categories (admin).
+            "complaints.view_all_complaints",
+            "complaints.handle_all_complaints",
+            "complaints.view_category",
+            "complaints.add_category",
+            "complaints.change_category",
         }
     ),
     Role.COORDINATORE: frozenset(),
@@ -149,14 +157,16 @@ def test_the_apps_grants_add_up_to_the_permissions_the_roles_always_had():
 
 
 def test_each_business_app_grants_only_permissions_on_its_own_models():
-    """services and budgets declare grants for their own app label only; accounts, which
-    manages users, also grants the unlocking of accounts (django-axes)."""
+    """services, budgets and complaints declare grants for their own app label only; accounts,
+    which manages users, also grants the unlocking of accounts (django-axes)."""
     from budgets import permissions as budget_permissions
+    from complaints import permissions as complaint_permissions
     from services import permissions as service_permissions
 
     for module, labels in [
         (service_permissions, {"services"}),
         (budget_permissions, {"budgets"}),
+        (complaint_permissions, {"complaints"}),
         (account_permissions, {"accounts", "axes"}),
     ]:
         granted = {
@@ -280,13 +290,13 @@ def test_only_the_gestore_and_the_direttore_are_staff(role_users):
 
 
 def test_the_direttore_sees_only_the_managed_lists_in_the_admin(client, role_users):
-    """Qualifications, cost categories and the archive's document classes; no users, roles,
-    services or audit."""
+    """Qualifications, cost categories, the archive's document classes and the complaint
+    categories; no users, roles, services or audit."""
     client.force_login(role_users[Role.DIRETTORE])
     index = client.get("/admin/")
     assert index.status_code == 200
     models = {model["object_name"] for app in index.context["app_list"] for model in app["models"]}
-    assert models == {"Qualification", "CostCategory", "DocumentClass"}
+    assert models == {"Qualification", "CostCategory", "DocumentClass", "Category"}
     assert client.get("/admin/accounts/user/").status_code == 403
 
 
